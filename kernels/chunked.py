@@ -1,0 +1,91 @@
+"""External multithreading: a `nogil` kernel run on chunks by a pool of Python threads.
+
+A `ChunkPlan` says how one kernel splits its (validated) arguments into tasks and how the
+partial results combine; a backend (a `concurrent.futures` pool, Dask's threaded
+scheduler) runs the tasks. One task per thread keeps per-task overhead negligible.
+"""
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import dask
+import numpy as np
+
+from . import jitted
+from .formulas import SQRT_2PI, block_count
+
+
+def bounds(n: int, parts: int) -> list[tuple[int, int]]:
+    """`parts` (or fewer, never empty) contiguous ranges covering `0 ... n`."""
+    parts = max(1, min(parts, n))
+    edges = [n * i // parts for i in range(parts + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How a kernel runs as independent tasks of the nogil function `variant`."""
+
+    variant: str
+    split: Callable[[tuple, int], list[tuple]]
+    combine: Callable[[tuple, Sequence[Any]], Any]
+
+
+def _split_arrays(args: tuple, parts: int) -> list[tuple]:
+    x, means, widths = args
+    return [(x, means[lo:hi], widths[lo:hi]) for lo, hi in bounds(means.shape[0], parts)]
+
+
+PLANS: dict[str, ChunkPlan] = {
+    "gaussians": ChunkPlan(
+        "gaussians.chunk",
+        lambda args, parts: [task + (args[1].shape[0],) for task in _split_arrays(args, parts)],
+        lambda args, results: np.concatenate(results),
+    ),
+    "kde": ChunkPlan(
+        "kde.chunk",
+        _split_arrays,
+        lambda args, results: sum(results) / args[1].shape[0] / SQRT_2PI,
+    ),
+    "monte_carlo_pi": ChunkPlan(
+        "monte_carlo_pi.chunk",
+        lambda args, parts: [(lo, hi, *args) for lo, hi in bounds(block_count(args[0]), parts)],
+        lambda args, results: 4.0 * sum(results) / args[0],
+    ),
+}
+
+Backend = Callable[[Callable, list[tuple]], Sequence[Any]]
+
+
+def thread_pool(threads: int) -> Backend:
+    """Run tasks on a `ThreadPoolExecutor` of `threads` workers, kept for reuse."""
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kernels")
+
+    def run(func: Callable, tasks: list[tuple]) -> list:
+        futures = [pool.submit(func, *task) for task in tasks]
+        return [future.result() for future in futures]
+
+    return run
+
+
+def dask_threads(threads: int) -> Backend:
+    """Run tasks as `dask.delayed` calls on Dask's threaded scheduler with `threads` workers."""
+
+    def run(func: Callable, tasks: list[tuple]) -> tuple:
+        delayed = dask.delayed(func, pure=False)
+        return dask.compute(*(delayed(*task) for task in tasks), scheduler="threads", num_workers=threads)
+
+    return run
+
+
+def chunked(kernel: str, backend: Backend, threads: int) -> Callable:
+    """The kernel's implementation on `backend`, with one task per thread."""
+    plan = PLANS[kernel]
+    func = jitted.compiled(plan.variant)
+
+    def run(*args):
+        return plan.combine(args, backend(func, plan.split(args, threads)))
+
+    return run

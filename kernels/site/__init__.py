@@ -1,0 +1,1 @@
+"""Helpers for the published asv benchmark site (offline assets, browser check)."""

@@ -1,0 +1,158 @@
+"""Load a published asv site in headless Chromium and report what is broken.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` packages and ``selenium``
+from PyPI.  The site is served on 127.0.0.1 and Chromium cannot resolve any
+other host name, so a page that needs the network fails the check.
+
+In a test::
+
+    report = check_site(html_dir)
+    assert not report["problems"], report
+
+From a shell: ``python -m kernels.site.browser_check path/to/html``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+    # Every host name but the local server fails to resolve: no outside network.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+)
+
+
+def browser_available() -> bool:
+    """Return True if Chromium, chromedriver and selenium are all installed."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return False
+    return os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep the test output clean."""
+
+
+@contextlib.contextmanager
+def serve(directory: str | Path) -> Iterator[str]:
+    """Serve ``directory`` on a free 127.0.0.1 port; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Start headless Chromium via chromedriver with a fresh profile."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait(driver: Any, script: str, timeout: float) -> Any:
+    """Poll a JS expression until it is truthy; return its last value."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(driver, timeout).until(lambda d: d.execute_script(script))
+    return driver.execute_script(script)
+
+
+def _requested_urls(driver: Any) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def check_site(html_dir: str | Path, timeout: float = 20.0) -> dict[str, Any]:
+    """Load the site in headless Chromium and check it works offline.
+
+    Opens the benchmark list, then the graph of the first benchmark in
+    index.json.  Returns a report; ``report["problems"]`` lists failures
+    (console errors, requests off the local server, empty list, no graph)
+    and is empty when the site is fine.
+    """
+    html_dir = Path(html_dir)
+    benchmark = next(iter(json.loads((html_dir / "index.json").read_text())["benchmarks"]))
+    report: dict[str, Any] = {"benchmark": benchmark}
+    with serve(html_dir) as base, chromium() as driver:
+        driver.get(base + "index.html#/summarylist")
+        report["list_rows"] = _wait(
+            driver, "return document.querySelectorAll('#summarylist-body tbody tr').length",
+            timeout,
+        )
+        driver.get(base + "index.html#" + benchmark)
+        report["graph_canvases"] = _wait(
+            driver, "return document.querySelectorAll('#main-graph canvas.flot-base').length",
+            timeout,
+        )
+        report["final_url"] = driver.current_url
+        report["console_errors"] = [
+            entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
+        ]
+        report["external_requests"] = sorted(
+            {url for url in _requested_urls(driver) if not url.startswith((base, "data:"))}
+        )
+    problems = [f"console error: {message}" for message in report["console_errors"]]
+    problems += [f"request off the site: {url}" for url in report["external_requests"]]
+    if not report["list_rows"]:
+        problems.append("benchmark list is empty")
+    if not report["graph_canvases"]:
+        problems.append(f"no flot graph for {benchmark}")
+    report["problems"] = problems
+    return report
+
+
+if __name__ == "__main__":
+    result = check_site(sys.argv[1])
+    print(json.dumps(result, indent=2))
+    sys.exit(1 if result["problems"] else 0)
