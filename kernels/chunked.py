@@ -8,6 +8,7 @@ scheduler) runs the tasks. One task per thread keeps per-task overhead negligibl
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import dask
@@ -21,7 +22,7 @@ def bounds(n: int, parts: int) -> list[tuple[int, int]]:
     """`parts` (or fewer, never empty) contiguous ranges covering `0 ... n`."""
     parts = max(1, min(parts, n))
     edges = [n * i // parts for i in range(parts + 1)]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(pairwise(edges))
 
 
 @dataclass(frozen=True)

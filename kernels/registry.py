@@ -81,9 +81,7 @@ class Kernel:
     def agrees(self, result: object, args: tuple) -> bool:
         """Whether `result` (for validated `args`) matches the NumPy reference within `rtol`."""
         expected = self.reference(*args)
-        return np.shape(result) == np.shape(expected) and bool(
-            np.allclose(result, expected, rtol=self.rtol, atol=0.0)
-        )
+        return np.shape(result) == np.shape(expected) and bool(np.allclose(result, expected, rtol=self.rtol, atol=0.0))
 
 
 def _array_kernel(name: str, summary: str, expr: Callable) -> Kernel:

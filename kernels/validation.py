@@ -65,9 +65,7 @@ def check_kernel_args(x: object, means: object, widths: object) -> tuple[float, 
     means = check_array("means", means)
     widths = check_array("widths", widths)
     if means.shape != widths.shape:
-        raise ValueError(
-            f"means, widths: expected equal lengths, got {means.shape[0]} and {widths.shape[0]}"
-        )
+        raise ValueError(f"means, widths: expected equal lengths, got {means.shape[0]} and {widths.shape[0]}")
     bad = _first_invalid(means, widths)
     if bad >= 0:
         if not np.isfinite(means[bad]):

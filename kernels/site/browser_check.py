@@ -127,12 +127,14 @@ def check_site(html_dir: str | Path, timeout: float = 20.0) -> dict[str, Any]:
     with serve(html_dir) as base, chromium() as driver:
         driver.get(base + "index.html#/summarylist")
         report["list_rows"] = _wait(
-            driver, "return document.querySelectorAll('#summarylist-body tbody tr').length",
+            driver,
+            "return document.querySelectorAll('#summarylist-body tbody tr').length",
             timeout,
         )
         driver.get(base + "index.html#" + benchmark)
         report["graph_canvases"] = _wait(
-            driver, "return document.querySelectorAll('#main-graph canvas.flot-base').length",
+            driver,
+            "return document.querySelectorAll('#main-graph canvas.flot-base').length",
             timeout,
         )
         report["final_url"] = driver.current_url

@@ -38,12 +38,8 @@ BOOTSTRAP_CSS = "vendor/bootstrap/css/bootstrap.min.css"
 # CDN URLs used by asv 0.6.6's www/index.html -> local copy under html_dir.
 CDN_TO_LOCAL = {
     "https://code.jquery.com/jquery-3.3.1.min.js": "vendor/jquery/jquery.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js": (
-        "vendor/flot/jquery.flot.js"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.time.min.js": (
-        "vendor/flot/jquery.flot.time.js"
-    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js": ("vendor/flot/jquery.flot.js"),
+    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.time.min.js": ("vendor/flot/jquery.flot.time.js"),
     "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.selection.min.js": (
         "vendor/flot/jquery.flot.selection.js"
     ),
@@ -56,20 +52,12 @@ CDN_TO_LOCAL = {
     "https://cdnjs.cloudflare.com/ajax/libs/stupidtable/1.0.1/stupidtable.min.js": (
         "vendor/stupid-table-plugin/stupidtable.min.js"
     ),
-    "https://cdnjs.cloudflare.com/ajax/libs/blueimp-md5/2.19.0/js/md5.min.js": (
-        "vendor/blueimp-md5/md5.min.js"
-    ),
-    "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/js/bootstrap.min.js": (
-        "vendor/bootstrap/js/bootstrap.min.js"
-    ),
-    "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/css/bootstrap.min.css": (
-        BOOTSTRAP_CSS
-    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/blueimp-md5/2.19.0/js/md5.min.js": ("vendor/blueimp-md5/md5.min.js"),
+    "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/js/bootstrap.min.js": ("vendor/bootstrap/js/bootstrap.min.js"),
+    "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/css/bootstrap.min.css": (BOOTSTRAP_CSS),
 }
 
-_EXTERNAL_SCRIPT = re.compile(
-    r'<script\b[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>'
-)
+_EXTERNAL_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>')
 _EXTERNAL_STYLESHEET = re.compile(r'<link\b[^>]*\bhref="(https?://[^"]+)"[^>]*>')
 # Extra links go just before the stock item that shows the benchmark title.
 _NAV_ANCHOR = '<li id="nav-li-graphdisplay">'
@@ -108,9 +96,7 @@ def localize_index(text: str) -> str:
     text = _EXTERNAL_SCRIPT.sub(script, text)
     text = _EXTERNAL_STYLESHEET.sub(stylesheet, text)
     missing = [
-        _nav_item(href, label)
-        for href, label in _nav_links.items()
-        if f'href="{html.escape(href)}"' not in text
+        _nav_item(href, label) for href, label in _nav_links.items() if f'href="{html.escape(href)}"' not in text
     ]
     if missing:
         if _NAV_ANCHOR not in text:
@@ -132,9 +118,7 @@ def render_page(title: str, body: str, active: str | None = None) -> str:
     ``body`` is trusted HTML; ``active`` is the href of the current page.
     The page must live directly in html_dir (links are relative to it).
     """
-    extra = "".join(
-        _nav_item(h, lbl, active=h == active) for h, lbl in _nav_links.items()
-    )
+    extra = "".join(_nav_item(h, lbl, active=h == active) for h, lbl in _nav_links.items())
     return f"""<!doctype html>
 <html>
   <head>
@@ -173,17 +157,13 @@ def make_offline(html_dir: str | Path) -> None:
     html_dir = Path(html_dir)
     shutil.copytree(VENDOR_DIR, html_dir / "vendor", dirs_exist_ok=True)
     index = html_dir / "index.html"
-    index.write_text(
-        localize_index(index.read_text(encoding="utf-8")), encoding="utf-8"
-    )
+    index.write_text(localize_index(index.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 class OfflineSite(OutputPublisher):
     """Run by ``asv publish``: make html_dir self-contained."""
 
     @classmethod
-    def publish(
-        cls, conf: Any, repo: Any, benchmarks: Any, graphs: Any, revisions: Any
-    ) -> None:
+    def publish(cls, conf: Any, repo: Any, benchmarks: Any, graphs: Any, revisions: Any) -> None:
         """Vendor the assets into ``conf.html_dir`` and rewrite its index.html."""
         make_offline(conf.html_dir)
