@@ -74,6 +74,7 @@ class Kernel:
     reference: Callable
     builders: Mapping[str, Builder]
     inputs: Callable[[int], tuple]
+    default_size: int
     baseline: str = "serial"
     rtol: float = 1e-9
     reproducible: tuple[str, ...] = field(default=())
@@ -99,6 +100,7 @@ def _array_kernel(name: str, summary: str, expr: Callable) -> Kernel:
             "dask": _chunked(name, chunked.dask_threads),
         },
         inputs=_array_inputs,
+        default_size=1_000_000,
     )
 
 
@@ -119,6 +121,7 @@ REGISTRY: Mapping[str, Kernel] = MappingProxyType(
                 "dask": _chunked("monte_carlo_pi", chunked.dask_threads),
             },
             inputs=lambda size, seed=0: (size, seed),
+            default_size=10_000_000,
             reproducible=("numpy", "serial", "prange", "threads", "dask"),
         ),
     }

@@ -23,7 +23,7 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-@numba.njit(nogil=True, error_model="numpy")
+@numba.njit(nogil=True, error_model="numpy", cache=True)
 def _first_invalid(means, widths):
     """Index of the first non-finite mean or non-positive/non-finite width, or -1."""
     for i in range(means.shape[0]):

@@ -23,7 +23,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,43 +113,50 @@ def _requested_urls(driver: Any) -> list[str]:
     return urls
 
 
-def check_site(html_dir: str | Path, timeout: float = 20.0) -> dict[str, Any]:
+# Report key -> (URL hash, CSS selector that must match at least once).
+VIEWS = {
+    "grid_tiles": ("#/", "#summarygrid-display .benchmark-container"),
+    "list_rows": ("#/summarylist", "#summarylist-body tbody tr"),
+    "regressions_blocks": ("#/regressions", "#regressions-body > *"),
+    "graph_canvases": ("#{benchmark}", "#main-graph canvas.flot-base"),
+}
+
+
+def check_site(html_dir: str | Path, extra_pages: Sequence[str] = (), timeout: float = 10.0) -> dict[str, Any]:
     """Load the site in headless Chromium and check it works offline.
 
-    Opens the benchmark list, then the graph of the first benchmark in
-    index.json.  Returns a report; ``report["problems"]`` lists failures
-    (console errors, requests off the local server, empty list, no graph)
-    and is empty when the site is fine.
+    Visits each of :data:`VIEWS` (the graph view for the first benchmark in
+    index.json) and counts its elements, then loads ``extra_pages`` (paths
+    relative to html_dir, e.g. ``"scaling.html"``).  Returns a report whose
+    ``"problems"`` list (console errors, requests off the local server,
+    empty views) is empty when the site is fine.
     """
     html_dir = Path(html_dir)
-    benchmark = next(iter(json.loads((html_dir / "index.json").read_text())["benchmarks"]))
+    index = json.loads((html_dir / "index.json").read_text())
+    benchmark = next(iter(index["benchmarks"]))
     report: dict[str, Any] = {"benchmark": benchmark}
+    problems = []
     with serve(html_dir) as base, chromium() as driver:
-        driver.get(base + "index.html#/summarylist")
-        report["list_rows"] = _wait(
-            driver,
-            "return document.querySelectorAll('#summarylist-body tbody tr').length",
-            timeout,
-        )
-        driver.get(base + "index.html#" + benchmark)
-        report["graph_canvases"] = _wait(
-            driver,
-            "return document.querySelectorAll('#main-graph canvas.flot-base').length",
-            timeout,
-        )
+        for key, (fragment, selector) in VIEWS.items():
+            url = base + "index.html" + fragment.format(benchmark=benchmark)
+            driver.get(url)
+            count = _wait(driver, f"return document.querySelectorAll({selector!r}).length", timeout)
+            report[key] = count
+            if not count:
+                problems.append(f"nothing matches {selector!r} at {url}")
+        for page in extra_pages:
+            driver.get(base + page)
         report["final_url"] = driver.current_url
         report["console_errors"] = [
             entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
         ]
         report["external_requests"] = sorted(
-            {url for url in _requested_urls(driver) if not url.startswith((base, "data:"))}
+            url
+            for url in set(_requested_urls(driver))
+            if url.startswith(("http:", "https:", "ws:", "wss:")) and not url.startswith(base)
         )
-    problems = [f"console error: {message}" for message in report["console_errors"]]
+    problems += [f"console error: {message}" for message in report["console_errors"]]
     problems += [f"request off the site: {url}" for url in report["external_requests"]]
-    if not report["list_rows"]:
-        problems.append("benchmark list is empty")
-    if not report["graph_canvases"]:
-        problems.append(f"no flot graph for {benchmark}")
     report["problems"] = problems
     return report
 

@@ -118,7 +118,7 @@ def render_page(title: str, body: str, active: str | None = None) -> str:
     ``body`` is trusted HTML; ``active`` is the href of the current page.
     The page must live directly in html_dir (links are relative to it).
     """
-    extra = "".join(_nav_item(h, lbl, active=h == active) for h, lbl in _nav_links.items())
+    extra = "\n        ".join(_nav_item(h, lbl, active=h == active) for h, lbl in _nav_links.items())
     return f"""<!doctype html>
 <html>
   <head>
