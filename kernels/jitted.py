@@ -8,7 +8,6 @@ function the parallel ones do, and Numba's cache key does not tell the two apart
 """
 
 from collections.abc import Callable
-from functools import cache
 
 import numba
 import numpy as np
@@ -94,22 +93,26 @@ def monte_carlo_pi_prange(nsamples, seed):
     return 4.0 * acc / nsamples
 
 
-VARIANTS: dict[str, Callable[[], Callable]] = {
-    "gaussians.serial": lambda: _njit()(gaussians_expr),
-    "gaussians.parallel": lambda: _njit(parallel=True, cache=True)(gaussians_expr),
-    "gaussians.prange": lambda: gaussians_prange,
-    "gaussians.chunk": lambda: gaussians_chunk,
-    "kde.serial": lambda: _njit()(kde_expr),
-    "kde.parallel": lambda: _njit(parallel=True, cache=True)(kde_expr),
-    "kde.prange": lambda: kde_prange,
-    "kde.chunk": lambda: kde_chunk,
-    "monte_carlo_pi.serial": lambda: monte_carlo_pi_serial,
-    "monte_carlo_pi.prange": lambda: monte_carlo_pi_prange,
-    "monte_carlo_pi.chunk": lambda: monte_carlo_pi_chunk,
+gaussians_serial = _njit()(gaussians_expr)
+gaussians_parallel = _njit(parallel=True, cache=True)(gaussians_expr)
+kde_serial = _njit()(kde_expr)
+kde_parallel = _njit(parallel=True, cache=True)(kde_expr)
+
+VARIANTS: dict[str, Callable] = {
+    "gaussians.serial": gaussians_serial,
+    "gaussians.parallel": gaussians_parallel,
+    "gaussians.prange": gaussians_prange,
+    "gaussians.chunk": gaussians_chunk,
+    "kde.serial": kde_serial,
+    "kde.parallel": kde_parallel,
+    "kde.prange": kde_prange,
+    "kde.chunk": kde_chunk,
+    "monte_carlo_pi.serial": monte_carlo_pi_serial,
+    "monte_carlo_pi.prange": monte_carlo_pi_prange,
+    "monte_carlo_pi.chunk": monte_carlo_pi_chunk,
 }
 
 
-@cache
 def compiled(variant: str) -> Callable:
-    """The process-wide dispatcher for `variant` (a key of `VARIANTS`)."""
-    return VARIANTS[variant]()
+    """The dispatcher for `variant` (a key of `VARIANTS`), compiled on its first call."""
+    return VARIANTS[variant]
