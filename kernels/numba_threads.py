@@ -5,6 +5,9 @@ thread. Numba's `workqueue` layer aborts the whole process when two Python threa
 parallel work at once (numba#9288); under that layer launches are serialised by a lock.
 """
 
+import ctypes
+import os
+import sys
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -41,3 +44,24 @@ def on_threads(func: Callable, threads: int) -> Callable:
                 numba.set_num_threads(previous)
 
     return run
+
+
+def expose_pip_tbb() -> bool:
+    """Load a pip-installed TBB from `<sys.prefix>/lib` so Numba's tbb layer can find it,
+    as `LD_LIBRARY_PATH=<venv>/lib` would; call before the first parallel launch.
+    Returns whether a library was loaded."""
+    path = os.path.join(sys.prefix, "lib", "libtbb.so.12")
+    if not os.path.exists(path):
+        return False
+    ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+    return True
+
+
+def requested_layer_loaded() -> str:
+    """The loaded layer; RuntimeError if `NUMBA_THREADING_LAYER` names a different one
+    (so a result is never labelled with a layer that silently fell back)."""
+    requested = os.environ.get("NUMBA_THREADING_LAYER", "default")
+    loaded = threading_layer()
+    if requested in ("tbb", "omp", "workqueue") and loaded != requested:
+        raise RuntimeError(f"NUMBA_THREADING_LAYER={requested} requested but Numba loaded {loaded!r}")
+    return loaded

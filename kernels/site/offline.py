@@ -35,26 +35,20 @@ from asv.publishing import OutputPublisher
 VENDOR_DIR = Path(__file__).with_name("static") / "vendor"
 BOOTSTRAP_CSS = "vendor/bootstrap/css/bootstrap.min.css"
 
+_CDNJS = "https://cdnjs.cloudflare.com/ajax/libs/"
+_JSDELIVR = "https://cdn.jsdelivr.net/npm/"
 # CDN URLs used by asv 0.6.6's www/index.html -> local copy under html_dir.
 CDN_TO_LOCAL = {
     "https://code.jquery.com/jquery-3.3.1.min.js": "vendor/jquery/jquery.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js": ("vendor/flot/jquery.flot.js"),
-    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.time.min.js": ("vendor/flot/jquery.flot.time.js"),
-    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.selection.min.js": (
-        "vendor/flot/jquery.flot.selection.js"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.categories.min.js": (
-        "vendor/flot/jquery.flot.categories.js"
-    ),
-    "https://cdn.jsdelivr.net/npm/flot-orderbars@1.0.0/js/jquery.flot.orderBars.js": (
-        "vendor/flot-orderbars/jquery.flot.orderBars.js"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/stupidtable/1.0.1/stupidtable.min.js": (
-        "vendor/stupid-table-plugin/stupidtable.min.js"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/blueimp-md5/2.19.0/js/md5.min.js": ("vendor/blueimp-md5/md5.min.js"),
-    "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/js/bootstrap.min.js": ("vendor/bootstrap/js/bootstrap.min.js"),
-    "https://cdn.jsdelivr.net/npm/bootstrap@3.1.1/dist/css/bootstrap.min.css": (BOOTSTRAP_CSS),
+    _CDNJS + "flot/0.8.3/jquery.flot.min.js": "vendor/flot/jquery.flot.js",
+    _CDNJS + "flot/0.8.3/jquery.flot.time.min.js": "vendor/flot/jquery.flot.time.js",
+    _CDNJS + "flot/0.8.3/jquery.flot.selection.min.js": "vendor/flot/jquery.flot.selection.js",
+    _CDNJS + "flot/0.8.3/jquery.flot.categories.min.js": "vendor/flot/jquery.flot.categories.js",
+    _JSDELIVR + "flot-orderbars@1.0.0/js/jquery.flot.orderBars.js": "vendor/flot-orderbars/jquery.flot.orderBars.js",
+    _CDNJS + "stupidtable/1.0.1/stupidtable.min.js": "vendor/stupid-table-plugin/stupidtable.min.js",
+    _CDNJS + "blueimp-md5/2.19.0/js/md5.min.js": "vendor/blueimp-md5/md5.min.js",
+    _JSDELIVR + "bootstrap@3.1.1/dist/js/bootstrap.min.js": "vendor/bootstrap/js/bootstrap.min.js",
+    _JSDELIVR + "bootstrap@3.1.1/dist/css/bootstrap.min.css": BOOTSTRAP_CSS,
 }
 
 _EXTERNAL_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>')

@@ -1,0 +1,1 @@
+"""asv benchmarks over the `kernels` registry: size × threading mode × threads."""

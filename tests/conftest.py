@@ -1,0 +1,8 @@
+"""Make the repository root importable however pytest is started (no install needed)."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))

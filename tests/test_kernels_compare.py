@@ -1,0 +1,68 @@
+"""`python -m kernels.compare`: one table row per kernel × mode; bad arguments refused."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kernels
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def compare(*args, timeout=300):
+    """Run the comparison command in a fresh interpreter."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run(
+        [sys.executable, "-m", "kernels.compare", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_table_has_a_row_per_kernel_and_mode():
+    """A small run exits 0 and prints a markdown table covering exactly kernels.MODES."""
+    done = compare("--size", "2000", "--rounds", "1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header[:4] == ["kernel", "size", "mode", "median"]
+    assert set(lines[1]) <= set("|-: ")
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    assert all(len(row) == len(header) for row in rows)
+    expected = [(kernel, mode) for kernel, modes in kernels.MODES.items() for mode in modes]
+    assert [(row[0], row[2]) for row in rows] == expected
+    for row in rows:
+        assert float(row[1]) == 2000
+        assert row[3].endswith(" ms") and float(row[3].removesuffix(" ms")) > 0
+        assert all(cell.endswith("x") and float(cell[:-1]) > 0 for cell in row[4:])
+        if row[2] == "serial":
+            assert row[4] == "1.00x"
+        if row[2] == "numpy":
+            assert row[5] == "1.00x"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--size", "0"],
+        ["--size", "-5"],
+        ["--size", "abc"],
+        ["--threads", "0"],
+        ["--threads", str(kernels.max_threads() + 1)],
+        ["--rounds", "0"],
+        ["--kernel", "nope"],
+    ],
+    ids=" ".join,
+)
+def test_bad_arguments_exit_nonzero_with_a_message(args):
+    """Bad command-line arguments fail fast with a usage message naming the option."""
+    done = compare(*args, timeout=120)
+    assert done.returncode != 0
+    assert args[0] in done.stderr
+    assert "|" not in done.stdout
