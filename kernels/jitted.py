@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from .formulas import BLOCK, SEED_MODULUS, SQRT_2PI, UNSEEDED, gaussians_expr, kde_expr
+from .formulas import BLOCK, SQRT_2PI, block_seed, gaussians_expr, kde_expr
 
 FLAGS = {"error_model": "numpy", "fastmath": False}
 
@@ -57,11 +57,13 @@ def kde_chunk(x, means, widths):
     return acc
 
 
+block_seed_jit = _njit(nogil=True, cache=True)(block_seed)
+
+
 @_njit(nogil=True, cache=True)
 def block_hits(block, nsamples, seed):
     """Hits inside the quarter circle among the samples of RNG block `block`."""
-    if seed != UNSEEDED:
-        np.random.seed((seed + block) % SEED_MODULUS)
+    np.random.seed(block_seed_jit(seed, block))
     acc = 0
     for _ in range(block * BLOCK, min((block + 1) * BLOCK, nsamples)):
         x = np.random.random()

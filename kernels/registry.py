@@ -5,9 +5,10 @@ sample inputs and, per mode, a builder `threads -> implementation`. `build()` jo
 into the public callable; `MODES` is the kernel → modes view of the same table.
 """
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import partial, wraps
 from types import MappingProxyType
 
 import numpy as np
@@ -34,6 +35,7 @@ MODE_INFO: Mapping[str, Mode] = MappingProxyType(
             Mode("prange", "explicit numba.prange loop", True),
             Mode("threads", "nogil kernel on chunks, concurrent.futures.ThreadPoolExecutor", True),
             Mode("dask", "nogil kernel on chunks, dask.delayed + threaded scheduler", True),
+            Mode("distributed", "nogil kernel on chunks, dask.distributed: in-process or DASK_SCHEDULER_ADDRESS", True),
         )
     }
 )
@@ -59,9 +61,10 @@ def _array_inputs(size: int, seed: int = 0) -> tuple:
 
 
 def check_monte_carlo_args(nsamples: object, seed: object = None) -> tuple[int, int]:
-    """Validated `(nsamples, seed)`; an absent seed becomes `formulas.UNSEEDED`."""
+    """Validated `(nsamples, seed)`; an absent seed is drawn from the OS, so unseeded calls
+    never depend on earlier seeded ones."""
     seed = validation.check_seed(seed)
-    return validation.check_nsamples(nsamples), formulas.UNSEEDED if seed is None else seed
+    return validation.check_nsamples(nsamples), secrets.randbits(32) if seed is None else seed
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def _array_kernel(name: str, summary: str, expr: Callable) -> Kernel:
             "prange": _numba_parallel(f"{name}.prange"),
             "threads": _chunked(name, chunked.thread_pool),
             "dask": _chunked(name, chunked.dask_threads),
+            "distributed": partial(chunked.on_cluster, name),
         },
         inputs=_array_inputs,
         default_size=1_000_000,
@@ -119,10 +123,11 @@ REGISTRY: Mapping[str, Kernel] = MappingProxyType(
                 "prange": _numba_parallel("monte_carlo_pi.prange"),
                 "threads": _chunked("monte_carlo_pi", chunked.thread_pool),
                 "dask": _chunked("monte_carlo_pi", chunked.dask_threads),
+                "distributed": partial(chunked.on_cluster, "monte_carlo_pi"),
             },
             inputs=lambda size, seed=0: (size, seed),
             default_size=10_000_000,
-            reproducible=("numpy", "serial", "prange", "threads", "dask"),
+            reproducible=("numpy", "serial", "prange", "threads", "dask", "distributed"),
         ),
     }
 )
@@ -134,7 +139,7 @@ MODES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 def kernel_info(kernel: object) -> Kernel:
     """The registry entry for `kernel`, or a ValueError naming the choices."""
-    if kernel not in REGISTRY:
+    if not isinstance(kernel, str) or kernel not in REGISTRY:
         raise ValueError(f"kernel: expected one of {', '.join(REGISTRY)}, got {kernel!r}")
     return REGISTRY[kernel]
 
@@ -142,8 +147,8 @@ def kernel_info(kernel: object) -> Kernel:
 def mode_info(kernel: object, mode: object) -> Mode:
     """The `Mode` for `mode` if `kernel` supports it, or a ValueError naming the choices."""
     supported = MODES[kernel_info(kernel).name]
-    if mode not in supported:
-        known = "" if mode in MODE_INFO else f" (modes: {', '.join(MODE_INFO)})"
+    if not isinstance(mode, str) or mode not in supported:
+        known = "" if isinstance(mode, str) and mode in MODE_INFO else f" (modes: {', '.join(MODE_INFO)})"
         raise ValueError(f"mode: kernel {kernel!r} supports {', '.join(supported)}; got {mode!r}{known}")
     return MODE_INFO[mode]
 

@@ -38,7 +38,10 @@ def check_x(x: object) -> float:
     """`x` as a float; it must be a finite real number."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"x: expected a real number, got {_describe(x)}")
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:
+        value = float("inf")
     if not np.isfinite(value):
         raise ValueError(f"x: expected a finite number, got {value}")
     return value

@@ -5,7 +5,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -62,7 +62,9 @@ def test_agrees_is_not_vacuous():
 def test_reference_matches_textbook_formulas():
     """The reference is the notebook's maths: a normal density, its mean, and a pi estimate."""
     x, means, widths = 0.4, np.array([0.4, -1.0, 2.5]), np.array([1.0, 0.5, 3.0])
-    density = [math.exp(-0.5 * ((x - m) / w) ** 2) / (w * math.sqrt(2 * math.pi)) for m, w in zip(means, widths)]
+    density = [
+        math.exp(-0.5 * ((x - m) / w) ** 2) / (w * math.sqrt(2 * math.pi)) for m, w in zip(means, widths, strict=True)
+    ]
     gaussians = kernels.REGISTRY["gaussians"].reference(x, means, widths)
     np.testing.assert_allclose(gaussians, np.array(density) / 3, rtol=1e-14)
     assert kernels.REGISTRY["kde"].reference(x, means, widths) == pytest.approx(sum(density) / 3, rel=1e-14)
@@ -83,7 +85,7 @@ def kernel_args(draw):
 
 
 @pytest.mark.parametrize(("kernel", "mode"), [(k, m) for k, m in KERNEL_MODES if k in ARRAY_KERNELS])
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(args=kernel_args(), one_thread=st.booleans())
 def test_random_arrays_agree(kernel, mode, args, one_thread):
     """Random sizes and values agree with the reference in every mode."""
@@ -94,7 +96,7 @@ def test_random_arrays_agree(kernel, mode, args, one_thread):
 
 
 @pytest.mark.parametrize("mode", kernels.MODES["monte_carlo_pi"])
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nsamples=st.integers(1, 60_000), seed=st.integers(0, 2**32 - 1), one_thread=st.booleans())
 def test_random_seeded_monte_carlo_matches_reference(mode, nsamples, seed, one_thread):
     """Random sample counts and seeds (wrap-around included) give the reference estimate exactly."""
