@@ -111,30 +111,40 @@ class Modes(KernelBenchmark):
 
 
 class Scaling(KernelBenchmark):
-    """Speedup over the serial baseline and parallel efficiency (speedup / threads),
-    both sides timed interleaved in one process so they see the same machine."""
+    """Speedup over the serial baseline and parallel efficiency (speedup / threads).
+
+    `setup_cache` measures every parameter set once, in one process, each mode timed
+    interleaved with the baseline so both sides see the same machine; the two `track_`
+    benchmarks read those measurements.
+    """
 
     unit = "x"
     rounds = 1
     repeat = 1
     number = 1
+    timeout = 1800
 
     @classmethod
     def parameters(cls, kernel):
         threaded = [mode for mode in MODES[kernel] if MODE_INFO[mode].threaded]
         return [SCALING_SIZES, threaded, THREADS], ["size", "mode", "threads"]
 
-    def setup(self, size, mode, threads):
-        baseline, args = ready(self.kernel, REGISTRY[self.kernel].baseline, size)
-        func, _ = ready(self.kernel, mode, size, threads)
-        base_time, mode_time = interleaved_medians([baseline, func], args)
-        self.speedup = base_time / mode_time
+    def setup_cache(self):
+        speedups = {}
+        for size in self.params[0]:
+            baseline, args = ready(self.kernel, REGISTRY[self.kernel].baseline, size)
+            for mode in self.params[1]:
+                for threads in self.params[2]:
+                    func, _ = ready(self.kernel, mode, size, threads)
+                    base_time, mode_time = interleaved_medians([baseline, func], args)
+                    speedups[size, mode, threads] = base_time / mode_time
+        return speedups
 
-    def track_speedup(self, size, mode, threads):
-        return self.speedup
+    def track_speedup(self, speedups, size, mode, threads):
+        return speedups[size, mode, threads]
 
-    def track_efficiency(self, size, mode, threads):
-        return self.speedup / threads
+    def track_efficiency(self, speedups, size, mode, threads):
+        return speedups[size, mode, threads] / threads
 
 
 class Memory(KernelBenchmark):
