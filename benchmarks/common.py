@@ -165,16 +165,15 @@ FIRST_CALL = """
 import sys, time, kernels
 kernel, mode = sys.argv[1:3]
 args = kernels.REGISTRY[kernel].inputs(1000)
-func = kernels.build(kernel, mode)
 start = time.perf_counter()
-func(*args)
+kernels.build(kernel, mode)(*args)
 print(time.perf_counter() - start)
 """
 
 
 class FirstCall(KernelBenchmark):
-    """First-call latency (compilation + thread-pool start) in a fresh interpreter with an
-    empty Numba cache: what a user waits for before the first result."""
+    """Latency of build + first call (compilation, pool or cluster start) in a fresh
+    interpreter with an empty Numba cache: what a user waits for before the first result."""
 
     unit = "seconds"
     rounds = 1

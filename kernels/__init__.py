@@ -2,7 +2,7 @@
 
 >>> import kernels
 >>> kernels.MODES["kde"]
-('numpy', 'serial', 'parallel', 'prange', 'threads', 'dask')
+('numpy', 'serial', 'parallel', 'prange', 'threads', 'dask', 'distributed')
 >>> kde = kernels.build("kde", "parallel", threads=2)
 """
 

@@ -4,10 +4,12 @@ Without Dask's `scheduler-address` config (`DASK_SCHEDULER_ADDRESS`) the client 
 in-process `LocalCluster(processes=False)`: one worker whose `max_threads()` threads run the
 nogil chunk functions in this process, so arrays are not copied between processes and the
 cluster starts in ~0.1 s (a process-based one took ~4 s to start and several times as long
-per call at 1e6 elements on a 2-core machine). With the address set, the client connects to that scheduler, so the
-same benchmark runs on a real cluster. Clients are cached and closed at interpreter exit.
+per call at 1e6 elements on a 2-core machine). With the address set, the client connects
+to that scheduler, so the same benchmark runs on a real cluster. Clients are cached and
+closed at interpreter exit.
 """
 
+import asyncio
 import atexit
 import threading
 from collections.abc import Callable
@@ -36,11 +38,11 @@ def _connect(address: str | None) -> Client:
     where = f"DASK_SCHEDULER_ADDRESS (Dask config 'scheduler-address') {address!r}"
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except OSError as err:
+    except (OSError, asyncio.TimeoutError) as err:  # distinct types before Python 3.11
         raise ConnectionError(f"{where}: no scheduler answered within {CONNECT_TIMEOUT:g} s ({err})") from err
     try:
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
-    except TimeoutError as err:
+    except asyncio.TimeoutError as err:
         client.close()
         raise TimeoutError(f"{where}: the scheduler has no worker after {CONNECT_TIMEOUT:g} s") from err
     return client

@@ -48,7 +48,7 @@ def table(results: dict[str, dict[str, float]], sizes: dict[str, int]) -> str:
         for mode, seconds in times.items():
             lines.append(
                 f"| {kernel} | {sizes[kernel]:.0e} | {mode} | {seconds * 1e3:.3f} ms "
-                f"| {times['serial'] / seconds:.2f}x | {times['numpy'] / seconds:.2f}x |"
+                f"| {times['serial'] / seconds:.3g}x | {times['numpy'] / seconds:.3g}x |"
             )
     return "\n".join(lines)
 
