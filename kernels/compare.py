@@ -41,6 +41,11 @@ def measure(kernel: str, size: int, rounds: int, threads: int | None) -> dict[st
     return {mode: statistics.median(times) for mode, times in samples.items()}
 
 
+def _ratio(value: float) -> str:
+    """`1.23x`, with significant digits kept below 0.01x."""
+    return f"{value:.2f}x" if value >= 0.01 else f"{value:.2g}x"
+
+
 def table(results: dict[str, dict[str, float]], sizes: dict[str, int]) -> str:
     """Markdown table: median time and speedup over serial and NumPy per kernel × mode."""
     lines = ["| kernel | size | mode | median | vs serial | vs numpy |", "|---|---:|---|---:|---:|---:|"]
@@ -48,7 +53,7 @@ def table(results: dict[str, dict[str, float]], sizes: dict[str, int]) -> str:
         for mode, seconds in times.items():
             lines.append(
                 f"| {kernel} | {sizes[kernel]:.0e} | {mode} | {seconds * 1e3:.3f} ms "
-                f"| {times['serial'] / seconds:.3g}x | {times['numpy'] / seconds:.3g}x |"
+                f"| {_ratio(times['serial'] / seconds)} | {_ratio(times['numpy'] / seconds)} |"
             )
     return "\n".join(lines)
 
