@@ -5,9 +5,7 @@ thread. Numba's `workqueue` layer aborts the whole process when two Python threa
 parallel work at once (numba#9288); under that layer launches are serialised by a lock.
 """
 
-import ctypes
 import os
-import sys
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -44,17 +42,6 @@ def on_threads(func: Callable, threads: int) -> Callable:
                 numba.set_num_threads(previous)
 
     return run
-
-
-def expose_pip_tbb() -> bool:
-    """Load a pip-installed TBB from `<sys.prefix>/lib` so Numba's tbb layer can find it,
-    as `LD_LIBRARY_PATH=<venv>/lib` would; call before the first parallel launch.
-    Returns whether a library was loaded."""
-    path = os.path.join(sys.prefix, "lib", "libtbb.so.12")
-    if not os.path.exists(path):
-        return False
-    ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
-    return True
 
 
 def requested_layer_loaded() -> str:

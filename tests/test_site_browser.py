@@ -1,0 +1,45 @@
+"""The site `asv publish` built from the session's quick run (`quick_site`) works offline.
+
+The browser test needs Debian's chromium + chromium-driver and selenium; .ci/run
+installs them, so CI runs it. The other checks need no browser.
+"""
+
+import json
+import re
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+
+from kernels.site.browser_check import browser_available, check_site, serve
+from kernels.site.offline import CDN_TO_LOCAL, VENDOR_DIR
+
+CDN_HOSTS = sorted({urlsplit(url).netloc for url in CDN_TO_LOCAL})
+# A script, stylesheet or image that the browser would fetch from another host.
+EXTERNAL_LOAD = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.IGNORECASE)
+
+
+@pytest.mark.skipif(not browser_available(), reason="needs /usr/bin/chromium, /usr/bin/chromedriver and selenium")
+def test_site_works_in_headless_chromium(quick_site):
+    report = check_site(quick_site.html_dir)
+    assert not report["problems"], json.dumps(report, indent=2)
+    index = json.loads((quick_site.html_dir / "index.json").read_text(encoding="utf-8"))
+    assert report["grid_tiles"] == len(index["benchmarks"]), report
+    assert report["list_rows"] >= len(index["benchmarks"]), report
+    assert report["graph_canvases"] >= 1, report
+
+
+def test_index_html_loads_nothing_from_a_cdn(quick_site):
+    text = (quick_site.html_dir / "index.html").read_text(encoding="utf-8")
+    assert not EXTERNAL_LOAD.findall(text)
+    assert not [host for host in CDN_HOSTS if host in text]
+
+
+def test_vendored_files_are_served(quick_site):
+    text = (quick_site.html_dir / "index.html").read_text(encoding="utf-8")
+    with serve(quick_site.html_dir) as base:
+        for local in sorted(set(CDN_TO_LOCAL.values())):
+            assert f'"{local}"' in text, f"index.html does not load {local}"
+            with urllib.request.urlopen(base + local, timeout=10) as response:
+                assert response.status == 200
+                assert response.read() == (VENDOR_DIR / local.removeprefix("vendor/")).read_bytes(), local
