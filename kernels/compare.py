@@ -16,7 +16,7 @@ from .numba_threads import max_threads
 from .registry import MODE_INFO, MODES, REGISTRY, build
 
 
-def _best_of(func: Callable, args: tuple, number: int) -> float:
+def _mean_of(func: Callable, args: tuple, number: int) -> float:
     start = time.perf_counter()
     for _ in range(number):
         func(*args)
@@ -33,11 +33,11 @@ def measure(kernel: str, size: int, rounds: int, threads: int | None) -> dict[st
         if not info.agrees(func(*args), info.check(*args)):
             raise AssertionError(f"{kernel}/{mode} disagrees with the NumPy reference")
         funcs[mode] = func
-    number = max(1, int(0.05 / max(_best_of(funcs[info.baseline], args, 1), 1e-6)))
+    numbers = {mode: max(1, int(0.05 / max(_mean_of(func, args, 1), 1e-6))) for mode, func in funcs.items()}
     samples: dict[str, list[float]] = {mode: [] for mode in funcs}
     for _ in range(rounds):
         for mode, func in funcs.items():
-            samples[mode].append(_best_of(func, args, number))
+            samples[mode].append(_mean_of(func, args, numbers[mode]))
     return {mode: statistics.median(times) for mode, times in samples.items()}
 
 
