@@ -37,7 +37,6 @@ from typing import Any
 from asv import _stats
 from asv.benchmarks import Benchmarks
 from asv.commands.compare import _is_result_better
-from asv.machine import Machine
 from asv.publishing import OutputPublisher
 from asv.results import Results, iter_results_for_machine
 from asv.util import UserError, human_value, load_json
@@ -45,7 +44,9 @@ from asv_runner.statistics import get_err
 from packaging.version import InvalidVersion, Version
 from tabulate import tabulate
 
+from kernels.site import results
 from kernels.site.offline import register_nav_link, write_page
+from kernels.site.results import env_label
 
 PAGE = "numba-versions.html"
 DATA = "numba_versions.json"
@@ -53,7 +54,6 @@ DEFAULT_FACTOR = 1.10
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 NO_DATA = "No results with several Numba releases yet."
-_MACHINE_FIELDS = {name for name, _ in Machine.fields}
 
 register_nav_link(PAGE, "Numba versions")
 
@@ -144,8 +144,7 @@ def _version(result: Results) -> Version | None:
 
 def environment(result: Results) -> dict[str, str]:
     """What, besides the machine and Numba, defines the result's environment."""
-    params = {k: v for k, v in result.params.items() if k not in _MACHINE_FIELDS and k != "numba"}
-    return {**params, **result.env_vars}
+    return results.environment(result, without=("numba",))
 
 
 def _multi_release(results_dir: Path, machine: str) -> dict[tuple[int, str], list[dict[Version, Results]]]:
@@ -169,7 +168,7 @@ def _pick(results_dir: Path, machine: str | None) -> tuple[str, str, list[dict[V
     (None: on whichever machine has the newest such commit)."""
     if not results_dir.is_dir():
         raise ReportError(f"no asv results directory at {results_dir}")
-    machines = sorted(path.parent.name for path in results_dir.glob("*/machine.json"))
+    machines = results.machines(results_dir)
     if machine is not None and machine not in machines:
         raise ReportError(f"no results for machine {machine!r} in {results_dir} (machines: {', '.join(machines)})")
     candidates = [
@@ -270,19 +269,15 @@ def _label(comparison: Comparison) -> str:
     return f"{comparison.benchmark}({values})" if values else comparison.benchmark
 
 
-def _env_label(env: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" if v else k for k, v in sorted(env.items()))
-
-
 def _rows(report: Report) -> tuple[list[str], list[list[str]]]:
     """Column headers and formatted rows shared by the terminal and the html table."""
-    several_envs = len({_env_label(c.environment) for c in report.comparisons}) > 1
+    several_envs = len({env_label(c.environment) for c in report.comparisons}) > 1
     header = ["", "benchmark", *(["environment"] if several_envs else []), "from", "to", "old", "new", "ratio"]
     rows = [
         [
             c.mark,
             _label(c),
-            *([_env_label(c.environment)] if several_envs else []),
+            *([env_label(c.environment)] if several_envs else []),
             c.old_version,
             c.new_version,
             human_value(c.old, c.unit, err=c.old_err),
@@ -361,7 +356,7 @@ def _series(report: Report) -> dict[str, dict[str, tuple[str, dict[str, float]]]
     raw: dict[str, dict[str, tuple[str, dict[str, float]]]] = {}
     for c in report.comparisons:
         if c.old and c.new and c.old > 0 and c.new > 0:
-            label = f"{_label(c)} {_env_label(c.environment)}"
+            label = f"{_label(c)} {env_label(c.environment)}"
             mark, points = raw.setdefault(c.benchmark, {}).get(label, (" ", {}))
             mark = c.mark if c.mark in _COLORS and mark != "+" else mark
             raw[c.benchmark][label] = (mark, {**points, c.old_version: c.old, c.new_version: c.new})

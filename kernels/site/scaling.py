@@ -20,18 +20,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from asv.benchmarks import Benchmarks
-from asv.machine import Machine
 from asv.publishing import OutputPublisher
 from asv.results import Results, iter_results_for_machine
 from asv.util import UserError, load_json
 
 from kernels.site.offline import register_nav_link, write_page
+from kernels.site.results import env_label, environment, machines
 
 PAGE = "scaling.html"
 NO_DATA = "No Scaling results yet (run the <code>Scaling</code> benchmarks)."
 METRICS = {"speedup": "speedup over serial", "efficiency": "parallel efficiency"}
 _NAME = re.compile(r"^(?P<kernel>.+)\.Scaling\.track_(?P<metric>speedup|efficiency)$")
-_MACHINE_FIELDS = {name for name, _ in Machine.fields}
 
 register_nav_link(PAGE, "Scaling")
 
@@ -56,18 +55,13 @@ class ScalingData(NamedTuple):
     points: list[Point]
 
 
-def _environment(result: Results) -> str:
-    params = {k: v for k, v in result.params.items() if k not in _MACHINE_FIELDS}
-    return ", ".join(f"{k} {v}" if v else k for k, v in {**params, **result.env_vars}.items())
-
-
 def _points(result: Results, param_names: dict[str, list[str]]) -> Iterable[Point]:
     for key in result.get_all_result_keys():
         match = _NAME.match(key)
         if not match or param_names.get(key) != ["size", "mode", "threads"]:
             continue
         params = result.get_result_params(key)
-        env = _environment(result)
+        env = env_label(environment(result))
         for (size, mode, threads), value in zip(
             itertools.product(*params), result.get_result_value(key, params), strict=True
         ):
@@ -85,7 +79,7 @@ def load(results_dir: str | Path) -> ScalingData | None:
         return None
     param_names = {name: info.get("param_names") for name, info in benchmarks.items()}
     found: dict[tuple[int, str, str], list[Point]] = {}
-    for name in sorted(path.parent.name for path in results_dir.glob("*/machine.json")):
+    for name in machines(results_dir):
         for result in iter_results_for_machine(str(results_dir), name):
             points = list(_points(result, param_names))
             if points:
