@@ -51,6 +51,24 @@ def _numba_parallel(variant: str) -> Builder:
     return lambda threads: numba_threads.on_threads(jitted.compiled(variant), threads)
 
 
+def _numba_parallel_checked(variant: str) -> Builder:
+    """A parallel variant returning `(result, valid)`: its fused count replaces the
+    separate pass over the values (see `Kernel.fused_checks`)."""
+
+    def build(threads: int) -> Callable:
+        launch = numba_threads.on_threads(jitted.compiled(variant), threads)
+
+        def run(x, means, widths):
+            result, valid = launch(x, means, widths)
+            if valid != means.shape[0]:
+                validation.raise_invalid(means, widths)
+            return result
+
+        return run
+
+    return build
+
+
 def _chunked(kernel: str, backend: Callable[[int], chunked.Backend]) -> Builder:
     return lambda threads: chunked.chunked(kernel, backend(threads), threads)
 
@@ -81,6 +99,13 @@ class Kernel:
     baseline: str = "serial"
     rtol: float = 1e-9
     reproducible: tuple[str, ...] = field(default=())
+    check_structure: Callable[..., tuple] | None = None
+    fused_checks: tuple[str, ...] = field(default=())
+
+    def checker(self, mode: str) -> Callable[..., tuple]:
+        """The argument check `mode` runs before its implementation: the structural part
+        only where the implementation checks the values in its own loop."""
+        return self.check_structure if mode in self.fused_checks and self.check_structure else self.check
 
     def agrees(self, result: object, args: tuple) -> bool:
         """Whether `result` (for validated `args`) matches the NumPy reference within `rtol`."""
@@ -93,12 +118,14 @@ def _array_kernel(name: str, summary: str, expr: Callable) -> Kernel:
         name=name,
         summary=summary,
         check=validation.check_kernel_args,
+        check_structure=validation.check_kernel_structure,
+        fused_checks=("parallel", "prange"),
         reference=expr,
         builders={
             "numpy": lambda threads: expr,
             "serial": _jitted(f"{name}.serial"),
-            "parallel": _numba_parallel(f"{name}.parallel"),
-            "prange": _numba_parallel(f"{name}.prange"),
+            "parallel": _numba_parallel_checked(f"{name}.parallel"),
+            "prange": _numba_parallel_checked(f"{name}.prange"),
             "threads": _chunked(name, chunked.thread_pool),
             "dask": _chunked(name, chunked.dask_threads),
             "distributed": partial(chunked.on_cluster, name),
@@ -159,10 +186,11 @@ def build(kernel: str, mode: str, *, threads: int | None = None) -> Callable:
     info = kernel_info(kernel)
     count = validation.check_threads(threads, mode, mode_info(kernel, mode).threaded, numba_threads.max_threads())
     implementation = info.builders[mode](count)
+    check = info.checker(mode)
 
     @wraps(info.check)
     def run(*args, **kwargs):
-        return implementation(*info.check(*args, **kwargs))
+        return implementation(*check(*args, **kwargs))
 
     run.__name__ = run.__qualname__ = kernel
     run.__doc__ = f"{info.summary}; mode {mode!r} on {count} thread(s)."

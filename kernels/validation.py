@@ -7,8 +7,9 @@ float32 and integer inputs work and every mode compiles one signature only.
 
 import numbers
 
-import numba
 import numpy as np
+
+from . import jitted
 
 MAX_SAMPLES = 2**53
 MAX_SEED = 2**32 - 1
@@ -21,17 +22,6 @@ def _describe(value: object) -> str:
 
 def _is_integer(value: object) -> bool:
     return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-@numba.njit(nogil=True, error_model="numpy", cache=True)
-def _first_invalid(means, widths):
-    """Index of the first non-finite mean or non-positive/non-finite width, or -1."""
-    for i in range(means.shape[0]):
-        m = means[i]
-        w = widths[i]
-        if m - m != 0.0 or not w > 0.0 or w - w != 0.0:
-            return i
-    return -1
 
 
 def check_x(x: object) -> float:
@@ -62,18 +52,31 @@ def check_array(name: str, values: object) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def check_kernel_args(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
-    """Validated `(x, means, widths)` for `gaussians` and `kde`."""
+def check_kernel_structure(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
+    """`(x, means, widths)` checked and normalised, except for the values in the arrays
+    (for modes that count valid values inside their own loop: see `raise_invalid`)."""
     x = check_x(x)
     means = check_array("means", means)
     widths = check_array("widths", widths)
     if means.shape != widths.shape:
         raise ValueError(f"means, widths: expected equal lengths, got {means.shape[0]} and {widths.shape[0]}")
-    bad = _first_invalid(means, widths)
-    if bad >= 0:
-        if not np.isfinite(means[bad]):
-            raise ValueError(f"means: expected finite values, got {means[bad]} at index {bad}")
-        raise ValueError(f"widths: expected finite values > 0, got {widths[bad]} at index {bad}")
+    return x, means, widths
+
+
+def raise_invalid(means: np.ndarray, widths: np.ndarray) -> None:
+    """ValueError naming the first non-finite mean or non-positive/non-finite width."""
+    bad = int(np.flatnonzero(~(np.isfinite(means) & np.isfinite(widths) & (widths > 0)))[0])
+    if not np.isfinite(means[bad]):
+        raise ValueError(f"means: expected finite values, got {means[bad]} at index {bad}")
+    raise ValueError(f"widths: expected finite values > 0, got {widths[bad]} at index {bad}")
+
+
+def check_kernel_args(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
+    """Validated `(x, means, widths)` for `gaussians` and `kde`: structure, then values in
+    one vectorised pass."""
+    x, means, widths = check_kernel_structure(x, means, widths)
+    if jitted.count_valid(means, widths) != means.shape[0]:
+        raise_invalid(means, widths)
     return x, means, widths
 
 

@@ -79,11 +79,18 @@ def _thread_ids(*args):
     return ids
 
 
+@numba.njit
+def _thread_ids_checked(x, means, widths):
+    """`_thread_ids` shaped like a kernel with a fused check: `(ids, valid count)`."""
+    return _thread_ids(), means.shape[0]
+
+
 @pytest.mark.parametrize(("kernel", "mode"), NUMBA_PARALLEL)
 @pytest.mark.parametrize("threads", sorted({1, MAX}))
 def test_parallel_kernel_runs_on_requested_threads(monkeypatch, kernel, mode, threads):
     """`build(..., threads=t)` runs the parallel region on Numba threads 0 ... t-1 only."""
-    monkeypatch.setattr(kernels.jitted, "compiled", lambda variant: _thread_ids)
+    probe = _thread_ids_checked if mode in kernels.REGISTRY[kernel].fused_checks else _thread_ids
+    monkeypatch.setattr(kernels.jitted, "compiled", lambda variant: probe)
     func = kernels.build(kernel, mode, threads=threads)
     numba.set_num_threads(MAX)
     used = set(func(*kernels.REGISTRY[kernel].inputs(10)).tolist())
