@@ -74,10 +74,10 @@ class KernelBenchmark(abc.ABC):
     """Base for one kernel's benchmarks; a subclass names the kernel and gets its params.
     Abstract until then, so asv does not collect the bases themselves."""
 
-    # Each sample averages calls over >= 50 ms, so scheduler jitter on a shared 2-core
+    # Each sample averages calls over >= 100 ms, so scheduler jitter on a shared 2-core
     # host averages out; 5-10 samples after a warm-up, one round, keep the default run
     # within ~10 minutes (see README for the measured IQR).
-    sample_time = 0.05
+    sample_time = 0.1
     repeat = (5, 10, 10.0)
     rounds = 1
     warmup_time = 0.2
