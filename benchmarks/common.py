@@ -10,11 +10,9 @@ and a fast-but-wrong build fails instead of publishing a number.
 
 import abc
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from functools import cache
 
@@ -23,6 +21,7 @@ import numba
 import kernels
 from kernels import MODE_INFO, MODES, REGISTRY, jitted
 from kernels.numba_threads import on_threads, requested_layer_loaded
+from kernels.timing import interleaved_medians
 
 SMALL = os.environ.get("NTB_SIZES", "") == "small"
 SIZES = [1_000, 10_000] if SMALL else [10_000, 100_000, 1_000_000, 10_000_000]
@@ -57,17 +56,6 @@ def ready(kernel: str, mode: str, size: int, threads: int | None = None) -> tupl
     if not info.agrees(func(*args), info.check(*args)):
         raise AssertionError(f"{kernel}/{mode} (threads={threads}, size={size}) disagrees with the NumPy reference")
     return func, args
-
-
-def interleaved_medians(funcs: list[Callable], args: tuple, rounds: int = 7) -> list[float]:
-    """Median seconds per call of each function, timed in turn (A B A B ...) in this process."""
-    samples: list[list[float]] = [[] for _ in funcs]
-    for _ in range(rounds):
-        for func, times in zip(funcs, samples, strict=True):
-            start = time.perf_counter()
-            func(*args)
-            times.append(time.perf_counter() - start)
-    return [statistics.median(times) for times in samples]
 
 
 class KernelBenchmark(abc.ABC):

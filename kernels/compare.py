@@ -8,19 +8,11 @@ speedup columns stay meaningful on a noisy host even when absolute times drift.
 """
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from .numba_threads import max_threads
 from .registry import MODE_INFO, MODES, REGISTRY, build
-
-
-def _mean_of(func: Callable, args: tuple, number: int) -> float:
-    start = time.perf_counter()
-    for _ in range(number):
-        func(*args)
-    return (time.perf_counter() - start) / number
+from .timing import interleaved_medians
 
 
 def measure(kernel: str, size: int, rounds: int, threads: int | None) -> dict[str, float]:
@@ -33,12 +25,7 @@ def measure(kernel: str, size: int, rounds: int, threads: int | None) -> dict[st
         if not info.agrees(func(*args), info.check(*args)):
             raise AssertionError(f"{kernel}/{mode} disagrees with the NumPy reference")
         funcs[mode] = func
-    numbers = {mode: max(1, int(0.05 / max(_mean_of(func, args, 1), 1e-6))) for mode, func in funcs.items()}
-    samples: dict[str, list[float]] = {mode: [] for mode in funcs}
-    for _ in range(rounds):
-        for mode, func in funcs.items():
-            samples[mode].append(_mean_of(func, args, numbers[mode]))
-    return {mode: statistics.median(times) for mode, times in samples.items()}
+    return dict(zip(funcs, interleaved_medians(list(funcs.values()), args, rounds), strict=True))
 
 
 def _ratio(value: float) -> str:
