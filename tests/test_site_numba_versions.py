@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import asv_run
 import pytest
 from asv import _stats
 from asv.commands.compare import Compare
@@ -220,25 +221,12 @@ def test_cli_as_a_process(tmp_path):
 
 
 def test_asv_publish_writes_the_page_linked_from_the_nav(tmp_path):
-    conf = json.loads((ROOT / "asv.conf.json").read_text())
-    conf.update(
-        repo=str(ROOT),
-        branches=["HEAD"],
-        results_dir=str(shutil.copytree(DATA, tmp_path / "results")),
-        html_dir=str(tmp_path / "html"),
-        env_dir=str(tmp_path / "env"),
-        plugins=[".kernels.site.offline", ".kernels.site.numba_versions"],
-    )
-    (tmp_path / "asv.conf.json").write_text(json.dumps(conf))
+    shutil.copytree(DATA, tmp_path / "results")
+    config = asv_run.write_config(tmp_path, plugins=[".kernels.site.offline", ".kernels.site.numba_versions"])
     html = tmp_path / "html"
     outputs = []
     for _ in range(2):  # publishing again gives the same files
-        subprocess.run(
-            [sys.executable, "-m", "asv", "publish", "--config", str(tmp_path / "asv.conf.json")],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        asv_run.publish(config)
         outputs.append([(html / name).read_bytes() for name in (nv.PAGE, nv.DATA)])
     assert outputs[0] == outputs[1]
     assert '<a href="numba-versions.html">Numba versions</a>' in (html / "index.html").read_text()

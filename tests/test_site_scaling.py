@@ -4,9 +4,9 @@ import itertools
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+import asv_run
 
 from kernels.site import scaling
 
@@ -60,24 +60,11 @@ def test_missing_results_give_a_page_that_says_so(tmp_path):
 
 
 def test_asv_publish_writes_the_page_linked_from_the_nav(tmp_path):
-    conf = json.loads((ROOT / "asv.conf.json").read_text())
-    conf.update(
-        repo=str(ROOT),
-        branches=["HEAD"],
-        results_dir=str(shutil.copytree(DATA, tmp_path / "results")),
-        html_dir=str(tmp_path / "html"),
-        env_dir=str(tmp_path / "env"),
-        plugins=[".kernels.site.offline", ".kernels.site.scaling"],
-    )
-    (tmp_path / "asv.conf.json").write_text(json.dumps(conf))
+    shutil.copytree(DATA, tmp_path / "results")
+    config = asv_run.write_config(tmp_path, plugins=[".kernels.site.offline", ".kernels.site.scaling"])
     pages = []
     for _ in range(2):  # publishing again gives the same page
-        subprocess.run(
-            [sys.executable, "-m", "asv", "publish", "--config", str(tmp_path / "asv.conf.json")],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        asv_run.publish(config)
         pages.append((tmp_path / "html" / scaling.PAGE).read_text())
     assert pages[0] == pages[1]
     assert '<a href="scaling.html">Scaling</a>' in (tmp_path / "html" / "index.html").read_text()
