@@ -123,11 +123,11 @@ class Scaling(KernelBenchmark):
     def setup_cache(self):
         speedups = {}
         for kernel in REGISTRY:
-            sizes, modes, thread_counts = Scaling.parameters(kernel)[0]
+            sizes, modes, counts = Scaling.parameters(kernel)[0]
             for size in sizes:
                 baseline, args = ready(kernel, REGISTRY[kernel].baseline, size)
                 for mode in modes:
-                    for threads in thread_counts:
+                    for threads in counts:
                         func, _ = ready(kernel, mode, size, threads)
                         base_time, mode_time = interleaved_medians([baseline, func], args)
                         speedups[kernel, size, mode, threads] = base_time / mode_time
