@@ -12,14 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dask
 import numpy as np
-from distributed import Client
 
-from . import cluster, jitted
+from . import jitted
 from .formulas import SQRT_2PI, block_count
+
+if TYPE_CHECKING:  # distributed is imported only when the mode is used
+    from distributed import Client
 
 
 def bounds(n: int, parts: int) -> list[tuple[int, int]]:
@@ -96,7 +98,7 @@ def dask_threads(threads: int) -> Backend:
 _SUBMIT = Lock()
 
 
-def distributed(client: Client) -> Backend:
+def distributed(client: "Client") -> Backend:
     """Run tasks as futures on `client`, one graph per call. Each chunk's slices travel in
     the graph once (zero-copy in process), so Dask's large-graph warning is lifted while
     submitting; the lock keeps concurrent calls from restoring that setting out of order."""
@@ -113,6 +115,8 @@ def on_cluster(kernel: str, threads: int) -> Callable:
     """`kernel` as `threads` tasks on the shared client (`cluster.client()`), after its chunk
     function ran once on every worker so that no timed call compiles."""
     plan = PLANS[kernel]
+    from . import cluster
+
     client = cluster.client()
     cluster.warm_up(client, jitted.compiled(plan.variant), *plan.split(plan.sample, 1)[0])
     return chunked(kernel, distributed(client), threads)
