@@ -1,8 +1,12 @@
 """Numba compilations of the kernels.
 
-The `parallel` and `prange` variants of `gaussians` and `kde` return `(result, valid)`:
-`valid` counts the (mean, width) pairs that are finite with width > 0, computed in the
-same parallel loop, so input validation costs them no extra pass over memory.
+The `parallel` and `prange` variants of `gaussians` and `kde` return `(result, count,
+total)`, checked in the same parallel loop so that validation costs no extra pass over
+memory: all inputs are valid when `count` equals the number of kernels and `total` is
+finite. `gaussians` counts fully valid pairs (`valid`; `total` is 0). `kde`, whose loop
+already carries a float reduction, counts positive widths and sums means + widths (a
+NaN or inf anywhere makes the sum non-finite): measured cheaper there, dearer for
+`gaussians`.
 
 All variants share `FLAGS`: the same `error_model` (parfors always use "numpy") and no
 fastmath, so serial and parallel timings compare like with like. Everything but the
@@ -44,10 +48,10 @@ def count_valid(means, widths):
 
 @_njit(parallel=True, cache=True)
 def gaussians_parallel(x, means, widths):
-    """The notebook's array expression, plus the fused validity count."""
+    """The notebook's array expression, plus the fused validity check."""
     n = means.shape[0]
     result = np.exp(-0.5 * ((x - means) / widths) ** 2) / widths
-    return result / SQRT_2PI / n, np.sum(valid(means, widths))
+    return result / SQRT_2PI / n, np.sum(valid(means, widths)), 0.0
 
 
 @_njit(parallel=True, cache=True)
@@ -58,7 +62,7 @@ def gaussians_prange(x, means, widths):
     for i in numba.prange(n):
         out[i] = np.exp(-0.5 * ((x - means[i]) / widths[i]) ** 2) / widths[i] / SQRT_2PI / n
         ok += valid(means[i], widths[i])
-    return out, ok
+    return out, ok, 0.0
 
 
 @_njit(nogil=True, cache=True)
@@ -72,20 +76,22 @@ def gaussians_chunk(x, means, widths, n):
 
 @_njit(parallel=True, cache=True)
 def kde_parallel(x, means, widths):
-    """The notebook's reduction, plus the fused validity count."""
+    """The notebook's reduction, plus the fused validity check."""
     result = np.exp(-0.5 * ((x - means) / widths) ** 2) / widths
-    return result.mean() / SQRT_2PI, np.sum(valid(means, widths))
+    return result.mean() / SQRT_2PI, np.sum(widths > 0.0), np.sum(means + widths)
 
 
 @_njit(parallel=True, cache=True)
 def kde_prange(x, means, widths):
     n = means.shape[0]
     acc = 0.0
-    ok = 0
+    positive = 0
+    total = 0.0
     for i in numba.prange(n):
         acc += np.exp(-0.5 * ((x - means[i]) / widths[i]) ** 2) / widths[i]
-        ok += valid(means[i], widths[i])
-    return acc / n / SQRT_2PI, ok
+        positive += widths[i] > 0.0
+        total += means[i] + widths[i]
+    return acc / n / SQRT_2PI, positive, total
 
 
 @_njit(nogil=True, cache=True)

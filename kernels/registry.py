@@ -5,6 +5,7 @@ sample inputs and, per mode, a builder `threads -> implementation`. `build()` jo
 into the public callable; `MODES` is the kernel → modes view of the same table.
 """
 
+import math
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,15 +53,15 @@ def _numba_parallel(variant: str) -> Builder:
 
 
 def _numba_parallel_checked(variant: str) -> Builder:
-    """A parallel variant returning `(result, valid)`: its fused count replaces the
-    separate pass over the values (see `Kernel.fused_checks`)."""
+    """A parallel variant returning `(result, count, total)`: its fused check replaces the
+    separate pass over the values (see `jitted` and `Kernel.fused_checks`)."""
 
     def build(threads: int) -> Callable:
         launch = numba_threads.on_threads(jitted.compiled(variant), threads)
 
         def run(x, means, widths):
-            result, valid = launch(x, means, widths)
-            if valid != means.shape[0]:
+            result, count, total = launch(x, means, widths)
+            if count != means.shape[0] or not math.isfinite(total):
                 validation.raise_invalid(means, widths)
             return result
 

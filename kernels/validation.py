@@ -64,8 +64,12 @@ def check_kernel_structure(x: object, means: object, widths: object) -> tuple[fl
 
 
 def raise_invalid(means: np.ndarray, widths: np.ndarray) -> None:
-    """ValueError naming the first non-finite mean or non-positive/non-finite width."""
-    bad = int(np.flatnonzero(~(np.isfinite(means) & np.isfinite(widths) & (widths > 0)))[0])
+    """ValueError naming the first non-finite mean or non-positive/non-finite width; none
+    where all are valid (a fused check's sum can overflow on huge finite values)."""
+    invalid = np.flatnonzero(~(np.isfinite(means) & np.isfinite(widths) & (widths > 0)))
+    if invalid.size == 0:
+        return
+    bad = int(invalid[0])
     if not np.isfinite(means[bad]):
         raise ValueError(f"means: expected finite values, got {means[bad]} at index {bad}")
     raise ValueError(f"widths: expected finite values > 0, got {widths[bad]} at index {bad}")

@@ -81,8 +81,8 @@ def _thread_ids(*args):
 
 @numba.njit
 def _thread_ids_checked(x, means, widths):
-    """`_thread_ids` shaped like a kernel with a fused check: `(ids, valid count)`."""
-    return _thread_ids(), means.shape[0]
+    """`_thread_ids` shaped like a kernel with a fused check: `(ids, count, total)`."""
+    return _thread_ids(), means.shape[0], 0.0
 
 
 @pytest.mark.parametrize(("kernel", "mode"), NUMBA_PARALLEL)

@@ -190,3 +190,11 @@ def test_layouts_give_the_reference(kernel, mode, label, x, means, widths):
     assert info.agrees(result, ref_args)
     np.testing.assert_array_equal(means, means_copy)
     np.testing.assert_array_equal(widths, widths_copy)
+
+
+@pytest.mark.parametrize(("kernel", "mode"), ARRAY_MODES)
+def test_huge_finite_values_are_valid(kernel, mode):
+    """Finite values near the float64 limit pass, even where a fused check's sum overflows."""
+    means, widths = np.array([1e308, 1e308, 0.0]), np.array([1e308, 1e308, 1.0])
+    expected = kernels.REGISTRY[kernel].reference(0.4, means, widths)
+    np.testing.assert_allclose(kernels.build(kernel, mode)(0.4, means, widths), expected, rtol=1e-9)
