@@ -11,9 +11,10 @@ NaN or inf anywhere makes the sum non-finite): measured cheaper there, dearer fo
 All variants share `FLAGS`: the same `error_model` (parfors always use "numpy") and no
 fastmath, so serial and parallel timings compare like with like. Everything but the
 serial array expressions is cached on disk (`cache=True`) so benchmark processes load
-machine code instead of recompiling; the serial array expressions are the notebook's
-functions themselves, whose source Numba's cache key does not tell apart from the plain
-NumPy call.
+machine code instead of recompiling. The serial array expressions are the notebook's
+functions themselves, and Numba's cache key ignores compile options: a cached entry of
+the same function compiled otherwise (an earlier commit's parallel variant, a user's own
+`njit(parallel=True, cache=True)`) could be loaded in their place, so they compile afresh.
 """
 
 from collections.abc import Callable
