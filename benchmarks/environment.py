@@ -15,7 +15,7 @@ class Numba:
     unit = "count"
 
     def setup(self):
-        self.layer = common.requested_layer_loaded()
+        common.requested_layer_loaded()  # fail loudly if the requested layer did not load
 
     def track_max_threads(self):
         return kernels.max_threads()
