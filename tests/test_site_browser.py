@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kernels.site.browser_check import browser_available, check_site, serve
-from kernels.site.offline import CDN_TO_LOCAL, VENDOR_DIR
+from ntb_site.browser_check import browser_available, check_site, serve
+from ntb_site.offline import CDN_TO_LOCAL, VENDOR_DIR
 
 CDN_HOSTS = sorted({urlsplit(url).netloc for url in CDN_TO_LOCAL})
 # A script, stylesheet or image that the browser would fetch from another host.

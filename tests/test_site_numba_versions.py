@@ -14,7 +14,7 @@ from asv import _stats
 from asv.commands.compare import Compare
 from asv.results import Results
 
-from kernels.site import numba_versions as nv
+from ntb_site import numba_versions as nv
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "numba_versions_results"
@@ -210,7 +210,7 @@ def test_cli_exit_codes(results, capsys):
 def test_cli_as_a_process(tmp_path):
     def run(*args):
         return subprocess.run(
-            [sys.executable, "-m", "kernels.site.numba_versions", *args], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "ntb_site.numba_versions", *args], cwd=ROOT, capture_output=True, text=True
         )
 
     found = run("--results", str(DATA))
@@ -222,7 +222,7 @@ def test_cli_as_a_process(tmp_path):
 
 def test_asv_publish_writes_the_page_linked_from_the_nav(tmp_path):
     shutil.copytree(DATA, tmp_path / "results")
-    config = asv_run.write_config(tmp_path, plugins=[".kernels.site.offline", ".kernels.site.numba_versions"])
+    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.offline", ".ntb_site.numba_versions"])
     html = tmp_path / "html"
     outputs = []
     for _ in range(2):  # publishing again gives the same files

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asv_run
 
-from kernels.site import scaling
+from ntb_site import scaling
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "scaling_results"
@@ -61,7 +61,7 @@ def test_missing_results_give_a_page_that_says_so(tmp_path):
 
 def test_asv_publish_writes_the_page_linked_from_the_nav(tmp_path):
     shutil.copytree(DATA, tmp_path / "results")
-    config = asv_run.write_config(tmp_path, plugins=[".kernels.site.offline", ".kernels.site.scaling"])
+    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.offline", ".ntb_site.scaling"])
     pages = []
     for _ in range(2):  # publishing again gives the same page
         asv_run.publish(config)

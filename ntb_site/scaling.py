@@ -6,7 +6,7 @@ threads) at the newest commit that has them, one section per environment, and dr
 inline SVG beside the ideal line (speedup = threads, efficiency = 1).
 
 ``asv publish`` writes ``scaling.html`` through :class:`ScalingPage` (asv.conf.json
-``"plugins": [".kernels.site.scaling"]``); without results the page says so.
+``"plugins": [".ntb_site.scaling"]``); without results the page says so.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from asv.publishing import OutputPublisher
 from asv.results import Results, iter_results_for_machine
 from asv.util import UserError, load_json
 
-from kernels.site.offline import register_nav_link, write_page
-from kernels.site.results import env_label, environment, machines
+from ntb_site.offline import register_nav_link, write_page
+from ntb_site.results import env_label, environment, machines
 
 PAGE = "scaling.html"
 NO_DATA = "No Scaling results yet (run the <code>Scaling</code> benchmarks)."

@@ -1,7 +1,7 @@
 """The environment matrix of `asv.conf.json`, read through asv itself.
 
-    python -m kernels.site.matrix newest-env   # name of the default environment
-    python -m kernels.site.matrix list         # every environment of the matrix
+    python -m ntb_site.matrix newest-env   # name of the default environment
+    python -m ntb_site.matrix list         # every environment of the matrix
 
 The default environment is the newest Numba release with the first value of every other
 matrix axis (e.g. the first threading layer): what `.ci/bench` and the pull-request gate

@@ -1,6 +1,6 @@
 """Noise of recorded timings: interquartile range relative to the median, from asv results.
 
-    python -m kernels.site.noise .asv/results/MACHINE/RESULT.json [--min-seconds 0.001]
+    python -m ntb_site.noise .asv/results/MACHINE/RESULT.json [--min-seconds 0.001]
 
 Prints, over every `time_` result of at least `--min-seconds`, how many have an IQR within
 5 % of their median, the median and the worst IQR/median, and the worst benchmarks.

@@ -8,11 +8,11 @@ those libraries (vendored from npm, see ``static/VENDORED.txt``) into
 Enable it in ``asv.conf.json`` (the leading dot makes asv import it from the
 current directory, i.e. the repository root)::
 
-    "plugins": [".kernels.site.offline"]
+    "plugins": [".ntb_site.offline"]
 
 Other publishers can add pages that share the navigation bar::
 
-    from kernels.site.offline import register_nav_link, write_page
+    from ntb_site.offline import register_nav_link, write_page
 
     register_nav_link("scaling.html", "Scaling")
 

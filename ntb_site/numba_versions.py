@@ -11,10 +11,10 @@ larger than ``factor`` (``asv compare --factor``) *and* significant by asv's own
 flagged; a benchmark that fails only under the newer release is a regression.
 
 ``asv publish`` writes ``numba-versions.html`` and ``numba_versions.json`` through
-:class:`NumbaVersionsPage` (asv.conf.json ``"plugins": [".kernels.site.numba_versions"]``).
+:class:`NumbaVersionsPage` (asv.conf.json ``"plugins": [".ntb_site.numba_versions"]``).
 From the repository root, the same table in the terminal::
 
-    python -m kernels.site.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
+    python -m ntb_site.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
 
 Exit status: 0 no regression, 1 regression found, 2 bad input (no results, no commit with
 two or more releases, unknown machine) or bad usage.
@@ -44,9 +44,9 @@ from asv_runner.statistics import get_err
 from packaging.version import InvalidVersion, Version
 from tabulate import tabulate
 
-from kernels.site import results
-from kernels.site.offline import register_nav_link, write_page
-from kernels.site.results import env_label
+from ntb_site import results
+from ntb_site.offline import register_nav_link, write_page
+from ntb_site.results import env_label
 
 PAGE = "numba-versions.html"
 DATA = "numba_versions.json"
@@ -421,7 +421,7 @@ class NumbaVersionsPage(OutputPublisher):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the report; return the exit status (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m kernels.site.numba_versions", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.numba_versions", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest multi-release commit)")
     parser.add_argument("--factor", type=float, default=DEFAULT_FACTOR, help="as asv compare --factor (default 1.10)")
