@@ -1,0 +1,86 @@
+"""The one asv results reader (ntb_site.asv_results) on the committed real results."""
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from ntb_site import asv_results
+
+DATA = Path(__file__).resolve().parent / "data" / "numba_versions_results"
+TIME_KERNEL = "gaussians.Modes.time_kernel"
+
+
+def test_runs_decode_params_values_stats_and_samples_as_recorded():
+    runs = asv_results.runs(DATA)
+    assert [run.environment.versions["numba"] for run in runs] == ["0.61.2", "0.62.1"]
+    for run in runs:
+        raw = json.loads(next(DATA.glob(f"vm/*numba{run.environment.versions['numba']}*.json")).read_text())
+        row = dict(zip(raw["result_columns"], raw["results"][TIME_KERNEL], strict=False))
+        found = list(run.measurements(TIME_KERNEL))
+        assert len(found) == len(row["result"])
+        for m, combo, value, samples in zip(
+            found, itertools.product(*row["params"]), row["result"], row["samples"], strict=True
+        ):
+            size, mode, threads = combo
+            assert m.params == {"size": int(size), "mode": mode.strip("'"), "threads": int(threads)}
+            assert m.unit == "seconds"
+            if value is None or math.isnan(value):
+                assert m.state == "n/a" and m.ci is None
+            else:
+                assert (m.value, m.samples, m.state) == (value, samples, "ok")
+                low, high = m.ci
+                assert low <= m.value <= high
+
+
+def test_environment_label_names_versions_and_layer_not_bare_package_names():
+    old, new = asv_results.runs(DATA)
+    assert old.environment.label == "numba 0.61.2, layer omp"
+    assert old.environment.facts == {"Numba.using_svml": 1}
+    assert new.environment.facts == {"Numba.using_svml": 0}
+    assert old.environment.machine["num_cpu"] == "2" and old.environment.python == "3.11"
+    assert old.environment.key != new.environment.key
+
+
+def facts_of(*records):
+    return asv_results.facts(
+        asv_results.Measurement(name, params, value, "", None, None) for name, params, value in records
+    )
+
+
+def test_facts_decode_plain_one_hot_and_version_tracks():
+    facts = facts_of(
+        ("environment.Numba.track_max_threads", {}, 2.0),
+        ("environment.ThreadingLayer.track_in_use", {"layer": "tbb"}, 0),
+        ("environment.ThreadingLayer.track_in_use", {"layer": "omp"}, 1),
+        ("environment.Versions.track_numpy", {}, 20304),
+        ("environment.Cpu.track_flag", {"flag": "avx2"}, 1),
+        ("environment.Cpu.track_flag", {"flag": "avx512f"}, 1),
+        ("environment.Numba.setup", {}, 1),
+    )
+    assert facts == {
+        "Numba.max_threads": 2,
+        "layer": "omp",
+        "Versions.numpy": 20304,
+        "Cpu.flag(avx2)": 1,
+        "Cpu.flag(avx512f)": 1,
+    }
+    env = asv_results.Environment({}, "3.11", {"numba": "0.68.1", "tbb": ""}, {"NUMBA_THREADING_LAYER": "tbb"}, facts)
+    assert env.versions == {"numba": "0.68.1", "numpy": "2.3.4"}
+    assert env.layer == "omp"  # what Numba loaded wins over what was asked for
+    assert env.label == "numba 0.68.1, numpy 2.3.4, layer omp"
+
+
+@pytest.mark.parametrize(("packed", "text"), [(6801, "0.68.1"), (20304, "2.3.4"), (20220300, "2022.3.0")])
+def test_unpack_version(packed, text):
+    assert asv_results.unpack_version(packed) == text
+
+
+def test_newest_commit_and_missing_directories(tmp_path):
+    runs = asv_results.runs(DATA)
+    assert asv_results.newest_commit(runs, "gaussians.") == runs
+    assert asv_results.newest_commit(runs, "kde.") == []
+    assert asv_results.runs(tmp_path / "none") == []
+    assert asv_results.load_benchmarks(tmp_path) == {}
