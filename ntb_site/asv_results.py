@@ -17,12 +17,12 @@ Every page and command of the site reads asv results through this module::
 ``Run.environment`` (:class:`Environment`) is what the result ran on: the machine (``cpu``,
 ``num_cpu``, ...), the matrix requirements, the environment variables and the *facts* the
 suite records about itself in ``environment.*`` ``track_`` benchmarks, decoded by
-:func:`facts`: a benchmark without parameters gives ``"Class.name"`` (``track_`` dropped) →
-value; a benchmark with one parameter whose values are 0/1 with a single 1 (like
-``ThreadingLayer.track_in_use(layer)``) gives ``parameter name`` → the value marked 1; any
-other gives ``"Class.name(p1, p2)"`` → value. A fact named ``Versions.<package>`` (or
-``<package>_version``) is a version packed as ``major * 10_000 + minor * 100 + patch``;
-:attr:`Environment.versions` unpacks them beside the requirements the matrix pins.
+:func:`facts` into ``"Class.name"`` (``track_`` dropped) → value:
+
+- unit ``"version"`` (``major * 10000 + minor * 100 + patch``, 0: absent) → ``"2.4.6"``;
+- parameterised 0/1 flags (``ThreadingLayer.track_in_use(layer)``, ``Cpu.track_flag(flag)``)
+  → the parameter values marked 1, e.g. ``"Cpu.flag": ["avx2", "avx512f"]``;
+- anything else → the number, parameterised ones as ``"Class.name(p1, p2)"``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from __future__ import annotations
 import ast
 import itertools
 import math
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,9 +43,8 @@ from asv.util import UserError, load_json
 
 ENVIRONMENT_SUITE = "environment."
 _MACHINE_FIELDS = {name for name, _ in Machine.fields}
-_VERSION_FACT = re.compile(r"^(?:Versions\.(?P<a>\w+)|(?:\w+\.)?(?P<b>\w+)_version)$")
-# Packages listed first in labels; the rest follow alphabetically.
-_LEADING_PACKAGES = ("numba", "numpy", "llvmlite")
+_VERSIONS = "Versions."
+_LABEL_PACKAGES = ("numba", "numpy")
 
 
 def decode_param(text: str) -> Any:
@@ -101,37 +99,41 @@ class Environment:
 
     @property
     def versions(self) -> dict[str, str]:
-        """package → version: the matrix's pins, completed by the recorded version facts."""
-        versions = {name: version for name, version in self.requirements.items() if version}
-        for name, value in self.facts.items():
-            match = _VERSION_FACT.match(name)
-            if match and isinstance(value, int | float) and not math.isnan(value):
-                versions.setdefault((match["a"] or match["b"]).lower(), unpack_version(value))
-        return versions
+        """package → version: the matrix's pins, overridden by the versions the suite recorded."""
+        pinned = {name: version for name, version in self.requirements.items() if version}
+        recorded = {
+            name.removeprefix(_VERSIONS): value for name, value in self.facts.items() if name.startswith(_VERSIONS)
+        }
+        return {**pinned, **recorded}
 
     @property
     def layer(self) -> str | None:
-        """The threading layer Numba loaded (fact ``layer``), else the one requested."""
-        return self.facts.get("layer") or self.env_vars.get("NUMBA_THREADING_LAYER")
+        """The threading layer Numba loaded (``ThreadingLayer.in_use``), else the one requested."""
+        loaded = self.facts.get("ThreadingLayer.in_use") or []
+        return loaded[0] if len(loaded) == 1 else self.env_vars.get("NUMBA_THREADING_LAYER")
 
     @property
     def label(self) -> str:
-        """``numba 0.68.1, numpy 2.3.4, layer omp``: versions, layer, other variables."""
+        """``numba 0.68.1, numpy 2.3.4, layer omp``: what tells environments apart at a glance
+        (Numba, NumPy, threading layer, other environment variables)."""
         versions = self.versions
-        order = sorted(versions, key=lambda name: (_rank(name), name))
-        parts = [f"{name} {versions[name]}" for name in order]
+        parts = [f"{name} {versions[name]}" for name in _LABEL_PACKAGES if name in versions]
         parts += [f"layer {self.layer}"] if self.layer else []
         parts += [f"{k}={v}" for k, v in sorted(self.env_vars.items()) if k != "NUMBA_THREADING_LAYER"]
         return ", ".join(parts)
 
     @property
+    def details(self) -> str:
+        """Every known version, numba and numpy first: ``numba 0.68.1, numpy 2.4.6, llvm 22.1.0, ...``."""
+        versions = self.versions
+        first = {name: rank for rank, name in enumerate(_LABEL_PACKAGES)}
+        order = sorted(versions, key=lambda name: (first.get(name, len(first)), name))
+        return ", ".join(f"{name} {versions[name]}" for name in order)
+
+    @property
     def key(self) -> tuple:
         """Hashable identity of the environment (python, requirements, variables)."""
         return self.python, tuple(sorted(self.requirements.items())), tuple(sorted(self.env_vars.items()))
-
-
-def _rank(name: str) -> int:
-    return _LEADING_PACKAGES.index(name) if name in _LEADING_PACKAGES else len(_LEADING_PACKAGES)
 
 
 @dataclass(frozen=True)
@@ -202,16 +204,21 @@ def facts(measurements: Iterable[Measurement]) -> dict[str, Any]:
             continue
         name = f"{cls}.{method.removeprefix('track_')}"
         ok = [m for m in group if m.state == "ok"]
-        flags = [m for m in ok if len(m.params) == 1 and m.value in (0, 1)]
-        marked = [m for m in flags if m.value == 1]
-        if ok and len(flags) == len(ok) and len(marked) == 1:
-            ((param, value),) = marked[0].params.items()
-            found[param] = value
+        if ok and ok[0].params and all(m.value in (0, 1) for m in ok):
+            found[name] = [_param_text(m) for m in ok if m.value == 1]
             continue
         for m in ok:
-            suffix = f"({', '.join(map(str, m.params.values()))})" if m.params else ""
-            found[name + suffix] = int(m.value) if float(m.value).is_integer() else m.value
+            label = f"{name}({_param_text(m)})" if m.params else name
+            if m.unit == "version":
+                if m.value:
+                    found[label] = unpack_version(m.value)
+            else:
+                found[label] = int(m.value) if float(m.value).is_integer() else m.value
     return found
+
+
+def _param_text(m: Measurement) -> str:
+    return ", ".join(map(str, m.params.values()))
 
 
 def machines(results_dir: str | Path) -> list[str]:

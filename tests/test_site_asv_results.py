@@ -46,31 +46,34 @@ def test_environment_label_names_versions_and_layer_not_bare_package_names():
 
 def facts_of(*records):
     return asv_results.facts(
-        asv_results.Measurement(name, params, value, "", None, None) for name, params, value in records
+        asv_results.Measurement(name, params, value, unit, None, None) for name, params, value, unit in records
     )
 
 
-def test_facts_decode_plain_one_hot_and_version_tracks():
+def test_facts_decode_numbers_flags_and_versions():
     facts = facts_of(
-        ("environment.Numba.track_max_threads", {}, 2.0),
-        ("environment.ThreadingLayer.track_in_use", {"layer": "tbb"}, 0),
-        ("environment.ThreadingLayer.track_in_use", {"layer": "omp"}, 1),
-        ("environment.Versions.track_numpy", {}, 20304),
-        ("environment.Cpu.track_flag", {"flag": "avx2"}, 1),
-        ("environment.Cpu.track_flag", {"flag": "avx512f"}, 1),
-        ("environment.Numba.setup", {}, 1),
+        ("environment.Numba.track_max_threads", {}, 2.0, "count"),
+        ("environment.ThreadingLayer.track_in_use", {"layer": "tbb"}, 0, "in use"),
+        ("environment.ThreadingLayer.track_in_use", {"layer": "omp"}, 1, "in use"),
+        ("environment.Cpu.track_flag", {"flag": "avx2"}, 1, "has"),
+        ("environment.Cpu.track_flag", {"flag": "avx512f"}, 1, "has"),
+        ("environment.Versions.track_numpy", {}, 20304, "version"),
+        ("environment.Versions.track_llvm", {}, 220100, "version"),
+        ("environment.Versions.track_tbb", {}, 0, "version"),  # absent
+        ("environment.Numba.setup", {}, 1, ""),
     )
     assert facts == {
         "Numba.max_threads": 2,
-        "layer": "omp",
-        "Versions.numpy": 20304,
-        "Cpu.flag(avx2)": 1,
-        "Cpu.flag(avx512f)": 1,
+        "ThreadingLayer.in_use": ["omp"],
+        "Cpu.flag": ["avx2", "avx512f"],
+        "Versions.numpy": "2.3.4",
+        "Versions.llvm": "22.1.0",
     }
     env = asv_results.Environment({}, "3.11", {"numba": "0.68.1", "tbb": ""}, {"NUMBA_THREADING_LAYER": "tbb"}, facts)
-    assert env.versions == {"numba": "0.68.1", "numpy": "2.3.4"}
+    assert env.versions == {"numba": "0.68.1", "numpy": "2.3.4", "llvm": "22.1.0"}
     assert env.layer == "omp"  # what Numba loaded wins over what was asked for
     assert env.label == "numba 0.68.1, numpy 2.3.4, layer omp"
+    assert env.details == "numba 0.68.1, numpy 2.3.4, llvm 22.1.0"
 
 
 @pytest.mark.parametrize(("packed", "text"), [(6801, "0.68.1"), (20304, "2.3.4"), (20220300, "2022.3.0")])
