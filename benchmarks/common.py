@@ -1,32 +1,38 @@
 """Shared parameters, cached inputs and the benchmark bases the kernel modules subclass.
 
-Parameters come from the `kernels` registry, never a retyped list. Every `setup` builds
-the kernel, calls it once (compiling or loading Numba's cache, starting thread pools) and
-checks the result against the NumPy reference, so a timing never includes compilation
-and a fast-but-wrong build fails instead of publishing a number.
+The suite touches only the public API of `kernels` (`build`, `REGISTRY`, `MODE_INFO`,
+`max_threads`), because asv installs the package of every benchmarked commit and runs
+today's benchmarks against it. For the same reason each kernel module states its modes as
+a table instead of reading them from the installed registry (asv discovers parameters
+once and reuses the indices for every commit); a test keeps the tables equal to
+`kernels.MODES`. A kernel or mode the installed package lacks is skipped (n/a).
 
-`NTB_SIZES=small` shrinks the sizes for a quick smoke run of the whole suite.
+Every `setup` builds the kernel and calls it once (compiling or loading Numba's cache,
+starting pools), so no timing includes compilation. `Modes` also checks that result
+against the NumPy reference, so a fast-but-wrong build fails instead of publishing a
+number; `Memory` skips that check, because asv's peak memory counts `setup` too.
+
+Sampling, chosen for verdicts that hold on a noisy shared host: the same call differs by
+up to 2x between processes while samples inside one process agree, so `Modes` runs
+`ROUNDS` rounds, each in a fresh process, of exactly `REPEAT` samples. asv appends the
+rounds' samples in order, and `ntb_site.verdicts` splits them back into per-process
+statistics. `NTB_SIZES=small` shrinks the sizes for a quick smoke run.
 """
 
-import abc
 import os
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable
 from functools import cache
 
-import numba
+import numpy as np
 
 import kernels
-from kernels import MODE_INFO, MODES, REGISTRY, jitted
-from kernels.numba_threads import on_threads, requested_layer_loaded
-from kernels.timing import interleaved_medians
 
 SMALL = os.environ.get("NTB_SIZES", "") == "small"
 SIZES = [1_000, 10_000] if SMALL else [10_000, 100_000, 1_000_000, 10_000_000]
-SCALING_SIZES = SIZES[-1:] if SMALL else [1_000_000, 10_000_000]
-MEMORY_SIZES = SIZES[-1:] if SMALL else [1_000_000, 10_000_000]
+MEMORY_SIZES = SIZES[-1:]
+VALIDATION_SIZE = SIZES[-2]
+WARM_UP_SIZE = 1_000
+ROUNDS = 4
+REPEAT = 3
 
 
 def thread_counts() -> list[int]:
@@ -38,183 +44,186 @@ def thread_counts() -> list[int]:
 THREADS = thread_counts()
 
 
+def kernel_info(kernel: str):
+    """The installed package's registry entry; NotImplementedError (asv: n/a) where the
+    benchmarked commit does not have `kernel`."""
+    if kernel not in kernels.REGISTRY:
+        raise NotImplementedError(f"kernel {kernel!r} is not in this commit's registry")
+    return kernels.REGISTRY[kernel]
+
+
 @cache
 def inputs(kernel: str, size: int) -> tuple:
     """The kernel's sample arguments at `size`, made once per process."""
-    return REGISTRY[kernel].inputs(size)
+    return kernel_info(kernel).inputs(size)
 
 
-def ready(kernel: str, mode: str, size: int, threads: int | None = None) -> tuple[Callable, tuple]:
-    """A warmed-up, validated `(func, args)`; NotImplementedError (asv: n/a) where
-    `threads` does not apply to `mode`."""
-    if threads is not None and threads > 1 and not MODE_INFO[mode].threaded:
+def supported(kernel: str, mode: str, threads: int | None = None):
+    """The registry entry, or NotImplementedError (asv: n/a) where `threads` does not apply
+    to `mode` or the benchmarked commit lacks the kernel or the mode."""
+    info = kernel_info(kernel)
+    if mode not in kernels.MODES[kernel]:
+        raise NotImplementedError(f"mode {mode!r} of {kernel!r} is not in this commit")
+    if threads is not None and threads > 1 and not kernels.MODE_INFO[mode].threaded:
         raise NotImplementedError(f"mode {mode!r} runs on one thread")
+    return info
+
+
+def build(kernel: str, mode: str, threads: int | None = None):
+    """`(registry entry, kernels.build(...))` where `supported`."""
+    return supported(kernel, mode, threads), kernels.build(kernel, mode, threads=threads)
+
+
+def agrees(info, result: object, args: tuple) -> bool:
+    """Whether `result` matches the kernel's reference for `args` (older commits have no
+    `Kernel.agrees`: compare with their `reference` and `rtol`)."""
+    if hasattr(info, "agrees"):
+        return info.agrees(result, info.check(*args))
+    expected = info.reference(*info.check(*args))
+    return bool(np.allclose(result, expected, rtol=info.rtol, atol=0.0))
+
+
+def requested_layer_loaded() -> str:
+    """The threading layer Numba loaded; RuntimeError if `NUMBA_THREADING_LAYER` names a
+    different one, so a result is never labelled with a layer that silently fell back."""
+    requested = os.environ.get("NUMBA_THREADING_LAYER", "default")
+    loaded = kernels.threading_layer()
+    if requested in ("tbb", "omp", "workqueue") and loaded != requested:
+        raise RuntimeError(f"NUMBA_THREADING_LAYER={requested} requested but Numba loaded {loaded!r}")
+    return loaded
+
+
+def validated(kernel: str, mode: str, size: int, threads: int | None = None) -> tuple:
+    """A warmed-up `(func, args)` whose result at `size` agrees with the reference, run on
+    the threading layer asked for."""
     requested_layer_loaded()
-    func = kernels.build(kernel, mode, threads=threads)
+    info, func = build(kernel, mode, threads)
     args = inputs(kernel, size)
-    info = REGISTRY[kernel]
-    if not info.agrees(func(*args), info.check(*args)):
-        raise AssertionError(f"{kernel}/{mode} (threads={threads}, size={size}) disagrees with the NumPy reference")
+    if not agrees(info, func(*args), args):
+        raise AssertionError(f"{kernel}/{mode} (threads={threads}, size={size}) disagrees with the reference")
     return func, args
 
 
-class KernelBenchmark(abc.ABC):
-    """Base for one kernel's benchmarks; a subclass names the kernel and gets its params.
-    Abstract until then, so asv does not collect the bases themselves."""
+class KernelBenchmark:
+    """Base for one kernel's benchmarks: a subclass names `kernel` and its `modes` (the
+    table of its benchmark module) and gets its `params` from `parameters()`. Without a
+    kernel it is abstract (no params), and asv does not collect the bases themselves."""
 
-    # Each sample averages calls over >= 100 ms, so scheduler jitter on a shared 2-core
-    # host averages out; 5-10 samples after a warm-up, one round, keep the default run
-    # within ~10 minutes (see README for the measured IQR).
-    sample_time = 0.1
-    repeat = (5, 10, 10.0)
-    rounds = 1
-    warmup_time = 0.2
+    kernel: str
+    modes: tuple[str, ...]
     timeout = 300
 
-    @property
-    @abc.abstractmethod
-    def kernel(self) -> str:
-        """Name of the kernel in the `kernels` registry."""
-
     @classmethod
-    @abc.abstractmethod
-    def parameters(cls, kernel: str) -> tuple[list, list[str]]:
-        """`(params, param_names)` for `kernel`."""
+    def parameters(cls) -> tuple[list, list[str]]:
+        """`(params, param_names)` for `cls.kernel`."""
+        raise NotImplementedError
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "kernel" in cls.__dict__:
-            cls.params, cls.param_names = cls.parameters(cls.kernel)
+            cls.params, cls.param_names = cls.parameters()
 
 
 class Modes(KernelBenchmark):
     """Time per call over size × mode × threads (n/a where a mode is single-threaded)."""
 
+    rounds = ROUNDS
+    repeat = REPEAT
+    sample_time = 0.02
+    warmup_time = 0.05
+
     @classmethod
-    def parameters(cls, kernel):
-        return [SIZES, list(MODES[kernel]), THREADS], ["size", "mode", "threads"]
+    def parameters(cls):
+        return [SIZES, list(cls.modes), THREADS], ["size", "mode", "threads"]
 
     def setup(self, size, mode, threads):
-        self.func, self.args = ready(self.kernel, mode, size, threads)
+        self.func, self.args = validated(self.kernel, mode, size, threads)
 
     def time_kernel(self, size, mode, threads):
         self.func(*self.args)
 
 
-class Scaling(KernelBenchmark):
-    """Speedup over the serial baseline and parallel efficiency (speedup / threads).
+class Memory(KernelBenchmark):
+    """Peak resident memory of one call: NumPy temporaries against fused Numba loops.
 
-    `setup_cache` measures every parameter set once, in one process, each mode timed
-    interleaved with the baseline so both sides see the same machine; the two `track_`
-    benchmarks read those measurements. asv keys that cache by the function's source
-    line, which every kernel's subclass shares, so it measures all kernels at once.
+    asv's peak includes `setup`, so `setup` only allocates the inputs (the same for every
+    mode) and warms the build up on tiny inputs of the same types; the result is checked
+    by `Modes`, which runs the same builds.
     """
 
-    unit = "x"
-    rounds = 1
-    repeat = 1
-    number = 1
-
     @classmethod
-    def parameters(cls, kernel):
-        threaded = [mode for mode in MODES[kernel] if MODE_INFO[mode].threaded]
-        return [SCALING_SIZES, threaded, THREADS], ["size", "mode", "threads"]
-
-    def setup_cache(self):
-        speedups = {}
-        for kernel in REGISTRY:
-            sizes, modes, counts = Scaling.parameters(kernel)[0]
-            for size in sizes:
-                baseline, args = ready(kernel, REGISTRY[kernel].baseline, size)
-                for mode in modes:
-                    for threads in counts:
-                        func, _ = ready(kernel, mode, size, threads)
-                        base_time, mode_time = interleaved_medians([baseline, func], args)
-                        speedups[kernel, size, mode, threads] = base_time / mode_time
-        return speedups
-
-    setup_cache.timeout = 1800
-
-    def track_speedup(self, speedups, size, mode, threads):
-        return speedups[self.kernel, size, mode, threads]
-
-    def track_efficiency(self, speedups, size, mode, threads):
-        return speedups[self.kernel, size, mode, threads] / threads
-
-
-class Memory(KernelBenchmark):
-    """Peak resident memory of a call: NumPy temporaries against fused Numba loops."""
-
-    @classmethod
-    def parameters(cls, kernel):
-        return [MEMORY_SIZES, list(MODES[kernel])], ["size", "mode"]
+    def parameters(cls):
+        return [MEMORY_SIZES, list(cls.modes)], ["size", "mode"]
 
     def setup(self, size, mode):
-        self.func, self.args = ready(self.kernel, mode, size)
+        _, self.func = build(self.kernel, mode)
+        self.func(*inputs(self.kernel, WARM_UP_SIZE))
+        self.args = inputs(self.kernel, size)
 
     def peakmem_kernel(self, size, mode):
         self.func(*self.args)
 
 
-FIRST_CALL = """
-import sys, time, kernels
-kernel, mode = sys.argv[1:3]
-args = kernels.REGISTRY[kernel].inputs(1000)
-start = time.perf_counter()
-kernels.build(kernel, mode)(*args)
-print(time.perf_counter() - start)
+FIRST_CALL_SETUP = """
+import atexit, os, shutil, tempfile
+cache_dir = tempfile.mkdtemp(prefix="ntb-numba-cache-")
+atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
+os.environ["NUMBA_CACHE_DIR"] = cache_dir
+import kernels
+args = kernels.REGISTRY[{kernel!r}].inputs({size})
 """
+
+FIRST_CALL = "kernels.build({kernel!r}, {mode!r})(*args)"
 
 
 class FirstCall(KernelBenchmark):
     """Latency of build + first call (compilation, pool or cluster start) in a fresh
-    interpreter with an empty Numba cache: what a user waits for before the first result."""
+    interpreter with an empty Numba cache: what a user waits for before the first result.
+    Each sample is its own interpreter, so the samples are per-process statistics."""
 
-    unit = "seconds"
+    repeat = 3
     rounds = 1
-    repeat = 1
-    number = 1
+    timeout = 600
 
     @classmethod
-    def parameters(cls, kernel):
-        return [list(MODES[kernel])], ["mode"]
+    def parameters(cls):
+        return [list(cls.modes)], ["mode"]
 
-    def track_first_call(self, mode):
-        with tempfile.TemporaryDirectory() as cache_dir:
-            out = subprocess.run(
-                [sys.executable, "-c", FIRST_CALL, self.kernel, mode],
-                env={**os.environ, "NUMBA_CACHE_DIR": cache_dir},
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=300,
-            )
-        return float(out.stdout)
+    def setup(self, mode):
+        supported(self.kernel, mode)
+
+    def timeraw_first_call(self, mode):
+        return (
+            FIRST_CALL.format(kernel=self.kernel, mode=mode),
+            FIRST_CALL_SETUP.format(kernel=self.kernel, size=WARM_UP_SIZE),
+        )
 
 
 class Validation(KernelBenchmark):
-    """Cost of argument validation: the full check alone (what the modes without a fused
-    check run before the kernel), and the `parallel` mode's whole overhead (checks, fused
-    validity count, thread-count wrapper) as a share of the notebook's own unchecked
-    parallel function, timed interleaved (target: under 10 % at 1e6 elements)."""
+    """The cost of the project's argument checks, as a pair of timings at one size: the
+    `parallel` mode (checks, fused validity count, thread-count wrapper) beside the
+    notebook's own unchecked parallel function. The overhead is their ratio, derived
+    from the recorded samples when the site is published."""
+
+    rounds = ROUNDS
+    repeat = REPEAT
+    sample_time = 0.02
+    warmup_time = 0.05
 
     @classmethod
-    def parameters(cls, kernel):
-        return [[SIZES[-2]]], ["size"]
+    def parameters(cls):
+        return [[VALIDATION_SIZE]], ["size"]
 
     def setup(self, size):
-        info = REGISTRY[self.kernel]
-        self.check = info.check
-        self.func, self.args = ready(self.kernel, "parallel", size)
-        notebook = numba.njit(parallel=True, **jitted.FLAGS)(info.reference)
-        self.notebook = on_threads(notebook, kernels.max_threads())
+        self.checked, self.args = validated(self.kernel, "parallel", size)
+        notebook = getattr(kernel_info(self.kernel), "notebook", {}).get("parallel")
+        if notebook is None:
+            raise NotImplementedError("this commit does not expose the notebook's parallel function")
+        self.notebook = notebook
         self.notebook(*self.args)
 
-    def time_check(self, size):
-        self.check(*self.args)
+    def time_checked(self, size):
+        self.checked(*self.args)
 
-    def track_overhead_of_parallel(self, size):
-        checked, notebook = interleaved_medians([self.func, self.notebook], self.args, rounds=21)
-        return checked / notebook - 1.0
-
-    track_overhead_of_parallel.unit = "fraction"
+    def time_notebook(self, size):
+        self.notebook(*self.args)

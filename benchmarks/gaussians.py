@@ -2,22 +2,21 @@
 
 from . import common
 
+KERNEL = "gaussians"
+MODES = ("numpy", "serial", "parallel", "prange", "threads", "dask", "distributed")
+
 
 class Modes(common.Modes):
-    kernel = "gaussians"
-
-
-class Scaling(common.Scaling):
-    kernel = "gaussians"
+    kernel, modes = KERNEL, MODES
 
 
 class FirstCall(common.FirstCall):
-    kernel = "gaussians"
+    kernel, modes = KERNEL, MODES
 
 
 class Memory(common.Memory):
-    kernel = "gaussians"
+    kernel, modes = KERNEL, MODES
 
 
 class Validation(common.Validation):
-    kernel = "gaussians"
+    kernel, modes = KERNEL, MODES

@@ -2,22 +2,21 @@
 
 from . import common
 
+KERNEL = "kde"
+MODES = ("numpy", "serial", "parallel", "prange", "threads", "dask", "distributed")
+
 
 class Modes(common.Modes):
-    kernel = "kde"
-
-
-class Scaling(common.Scaling):
-    kernel = "kde"
+    kernel, modes = KERNEL, MODES
 
 
 class FirstCall(common.FirstCall):
-    kernel = "kde"
+    kernel, modes = KERNEL, MODES
 
 
 class Memory(common.Memory):
-    kernel = "kde"
+    kernel, modes = KERNEL, MODES
 
 
 class Validation(common.Validation):
-    kernel = "kde"
+    kernel, modes = KERNEL, MODES

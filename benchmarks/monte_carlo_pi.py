@@ -1,15 +1,19 @@
-"""Benchmarks of the `monte_carlo_pi` kernel in every threading mode (see `common`)."""
+"""Benchmarks of `monte_carlo_pi`: the notebook's Monte-Carlo loop of `random.random()` pairs
+in every threading mode (see `common`)."""
 
 from . import common
 
+KERNEL = "monte_carlo_pi"
+MODES = ("numpy", "serial", "prange", "threads", "dask", "distributed")
+
 
 class Modes(common.Modes):
-    kernel = "monte_carlo_pi"
-
-
-class Scaling(common.Scaling):
-    kernel = "monte_carlo_pi"
+    kernel, modes = KERNEL, MODES
 
 
 class FirstCall(common.FirstCall):
-    kernel = "monte_carlo_pi"
+    kernel, modes = KERNEL, MODES
+
+
+class Memory(common.Memory):
+    kernel, modes = KERNEL, MODES

@@ -1,0 +1,112 @@
+"""A/A check: measure the same code twice and compare with the project's own method.
+
+A method that flags a change between two runs of the same commit in the same environment
+is measuring noise. This runs `asv run` for one commit under two machine names (the two
+sides), one round per invocation, alternating A B, B A, ... so that drift hits both, then
+compares the sides with `ntb_site.comparison`, confirms whatever the first look flags
+with `CONFIRM_ROUNDS` more alternated rounds, and prints the table::
+
+    python -m ntb_site.aa [--rounds 4] [-E ENV] [-b REGEX ...] [--factor 1.10]
+
+`-E existing:/path/to/python` measures an existing environment (results recorded under
+the current commit). Exit status: 0 no verdict, 1 a verdict (every one is false), 2 asv failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from asv.config import Config
+from asv.environment import get_env_name
+
+from ntb_site import comparison, confirm, matrix
+from ntb_site.gate import resolve
+from ntb_site.rounds import selector
+from ntb_site.verdicts import DEFAULT_FACTOR
+
+EXIT_VERDICT = 1
+EXIT_ERROR = 2
+
+
+def _round(config: str, commit: str, env: str, machine: str, bench: Sequence[str], append: bool) -> int:
+    """One round of the selected benchmarks on one side; asv's exit status."""
+    existing = env.startswith("existing:")
+    args = ["run", *(["--set-commit-hash", commit] if existing else [f"{commit}^!"]), "-E", env]
+    args += ["-a", "rounds=1", "--record-samples", "--machine", machine, "--show-stderr"]
+    args += ["--append-samples"] if append else []
+    for regex in bench:
+        args += ["-b", regex]
+    return confirm.run_asv(args, config)
+
+
+def _rounds(config: str, commit: str, env: str, sides: Sequence[str], bench: Sequence[str], count: int, append: bool):
+    for r in range(count):
+        for machine in sides if r % 2 == 0 else sides[::-1]:
+            if _round(config, commit, env, machine, bench, append or r > 0) not in (0, 2):
+                raise RuntimeError(f"asv run failed for side {machine} in round {r + 1}")
+
+
+def check(config: str, commit: str, env: str, sides: Sequence[str], bench: Sequence[str], rounds: int, factor: float):
+    """Run the A/A check; `(first-look flags, comparisons after confirmation)`."""
+    results_dir = Path(Config.load(config).results_dir)
+    for machine in sides:
+        confirm.run_asv(["machine", "--machine", machine, "--yes"], config)
+    _rounds(config, commit, env, sides, bench, rounds, append=False)
+
+    def runs():
+        return [confirm.find_run(results_dir, machine, commit, env_name(env)) for machine in sides]
+
+    def compare():
+        a, b = runs()
+        return list(comparison.compare_runs(a, b, tuple(sides), results_dir, factor=factor))
+
+    found = compare()
+    flagged = {selector(c.benchmark, c.params) for c in found if c.verdict != "none"}
+    if flagged:
+        before = runs()
+        _rounds(config, commit, env, sides, sorted(flagged), confirm.CONFIRM_ROUNDS, append=True)
+        confirm.record(results_dir, before, runs(), flagged)
+        found = compare()
+    return len(flagged), found
+
+
+def env_name(env: str) -> str:
+    """asv's environment name for `-E env` (an existing interpreter has its own)."""
+    if env.startswith("existing:"):
+        return get_env_name("existing", env.removeprefix("existing:"), {}, {})
+    return env
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.aa", description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=4, help="first-look rounds per side (default 4)")
+    parser.add_argument("-E", "--environment", help="asv environment (default: the newest Numba of the matrix)")
+    parser.add_argument("-b", "--bench", action="append", default=[], help="asv --bench regex (repeatable)")
+    parser.add_argument("--factor", type=float, default=DEFAULT_FACTOR, help="as asv compare --factor (default 1.10)")
+    parser.add_argument("--machine", default=None, help="asv machine name; sides are NAME-aa-a, NAME-aa-b")
+    parser.add_argument("--commit", default="HEAD", help="commit to measure (default HEAD)")
+    parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
+    args = parser.parse_args(argv)
+    if args.rounds < 2:
+        parser.error(f"--rounds must be at least 2, got {args.rounds}")
+    if not args.factor > 1:
+        parser.error(f"--factor must be above 1, got {args.factor}")
+    base = args.machine or confirm.default_machine()
+    sides = [f"{base}-aa-a", f"{base}-aa-b"]
+    env = args.environment or matrix.newest_env(args.config)
+    try:
+        flags, found = check(args.config, resolve(args.commit), env, sides, args.bench, args.rounds, args.factor)
+    except (ValueError, LookupError, RuntimeError) as error:
+        print(f"aa: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"\nA/A: {len(found)} timings, {flags} flagged at the first look (factor {args.factor})\n")
+    print(comparison.table((c, "") for c in found))
+    return EXIT_VERDICT if any(c.verdict in ("regression", "improvement") for c in found) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
