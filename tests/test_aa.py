@@ -1,0 +1,39 @@
+"""A real A/A check: the same code measured twice by real asv, in real processes, must get
+no verdict from the project's comparison method (python -m ntb_site.aa)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import asv_run
+
+from ntb_site import asv_results
+from ntb_site.confirm import MANIFEST
+
+BENCH = r"^(gaussians|monte_carlo_pi)\.Modes\.time_kernel\(1000, '(numpy|serial|prange)', 1\)$"
+
+
+def test_a_a_gets_no_verdict(tmp_path):
+    config = asv_run.write_config(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ntb_site.aa", "--config", str(config), "-E", f"existing:{asv_run.PYTHON}"]
+        + ["--machine", "ntb-test", "--rounds", "3", "-b", BENCH],
+        cwd=asv_run.ROOT,
+        env={**os.environ, "NTB_SIZES": "small"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
+    assert "0 regression, 0 improvement" in proc.stdout
+    results_dir = asv_run.conf_value(config, "results_dir")
+    sides = [asv_results.runs(results_dir, f"ntb-test-aa-{side}") for side in "ab"]
+    for (run,) in sides:
+        timings = [m for m in run.measurements() if m.state == "ok"]
+        assert len(timings) == 6
+        assert all(len(m.samples) >= 3 * 3 for m in timings), "three rounds of three samples on each side"
+    for side in "ab":
+        manifest = results_dir / f"ntb-test-aa-{side}" / MANIFEST
+        for line in manifest.read_text().splitlines() if manifest.exists() else []:
+            assert json.loads(line)["after"] > json.loads(line)["first"]
