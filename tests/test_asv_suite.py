@@ -71,3 +71,17 @@ def test_quick_run_duration(quick_site, capsys):
         print(f"\n{report}")
     assert asv_run.durations(result), "asv recorded no per-benchmark durations"
     assert quick_site.run_seconds <= QUICK_RUN_BUDGET_S, report
+
+
+def _peak(found, kernel, mode):
+    (outcome,) = [o for o in found if o.benchmark == f"{kernel}.Memory.peakmem_kernel" and o.params["mode"] == mode]
+    assert outcome.state == "ok", outcome
+    return outcome.value
+
+
+def test_peak_memory_is_the_call_not_the_setup(quick_site):
+    """At 1e7 elements NumPy's array expression allocates several 80 MB temporaries that a
+    fused prange loop does not: the peaks must show it (setup computes no reference)."""
+    found = quick_outcomes(quick_site)
+    assert _peak(found, "kde", "numpy") - _peak(found, "kde", "prange") > 150e6
+    assert _peak(found, "gaussians", "numpy") - _peak(found, "gaussians", "prange") > 80e6
