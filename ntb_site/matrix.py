@@ -1,7 +1,8 @@
 """The environment matrix of `asv.conf.json`, read through asv itself.
 
-    python -m ntb_site.matrix newest-env   # name of the default environment
-    python -m ntb_site.matrix list         # every environment of the matrix
+    python -m ntb_site.matrix newest-env           # name of the default environment
+    python -m ntb_site.matrix env --numba 0.61.2   # the same, for another Numba release
+    python -m ntb_site.matrix list                 # every environment of the matrix
 
 The default environment is the newest Numba release with the first value of every other
 matrix axis (e.g. the first threading layer): what `.ci/bench` and the pull-request gate
@@ -21,23 +22,27 @@ def environments(config: str = "asv.conf.json") -> list:
     return list(environment.get_environments(Config.load(config), None, verbose=False))
 
 
-def newest_env(config: str = "asv.conf.json") -> str:
-    """Name of the environment with the newest Numba (ties: asv's first, i.e. the first
-    value of every other axis)."""
+def newest_env(config: str = "asv.conf.json", numba: str | None = None) -> str:
+    """Name of the environment with the newest Numba, or with Numba `numba` (ties: asv's
+    first, i.e. the first value of every other axis); SystemExit naming the choices."""
     envs = [env for env in environments(config) if env.requirements.get("numba")]
     if not envs:
         raise SystemExit(f"{config}: no environment pins a Numba version in matrix.req.numba")
-    newest = max(Version(env.requirements["numba"]) for env in envs)
-    return next(env.name for env in envs if Version(env.requirements["numba"]) == newest)
+    releases = sorted({Version(env.requirements["numba"]) for env in envs})
+    wanted = releases[-1] if numba is None else Version(numba)
+    if wanted not in releases:
+        raise SystemExit(f"--numba: {numba} is not in the matrix ({', '.join(map(str, releases))})")
+    return next(env.name for env in envs if Version(env.requirements["numba"]) == wanted)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["newest-env", "list"])
+    parser.add_argument("command", choices=["newest-env", "env", "list"])
+    parser.add_argument("--numba", help="Numba release for `env` (default: the newest)")
     parser.add_argument("--config", default="asv.conf.json")
     options = parser.parse_args(argv)
-    if options.command == "newest-env":
-        print(newest_env(options.config))
+    if options.command in ("newest-env", "env"):
+        print(newest_env(options.config, options.numba))
     else:
         print("\n".join(env.name for env in environments(options.config)))
 
