@@ -11,16 +11,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
+from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 import dask
-import numpy as np
-
-from . import jitted
-from .formulas import SQRT_2PI, block_count
 
 if TYPE_CHECKING:  # distributed is imported only when the mode is used
     from distributed import Client
+
+MODES = ("threads", "dask", "distributed")
+"""The modes that run a kernel's `ChunkPlan`."""
 
 
 def bounds(n: int, parts: int) -> list[tuple[int, int]]:
@@ -32,43 +32,15 @@ def bounds(n: int, parts: int) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class ChunkPlan:
-    """How a kernel runs as independent tasks of the nogil function `variant`; `sample` is
-    the smallest valid (validated) argument tuple, for warming workers up."""
+    """How a kernel runs as independent calls of the nogil `function`: `split` turns the
+    validated arguments into at most `parts` argument tuples, `combine` the results into
+    the kernel's; `sample` is the smallest valid task, for warming workers up."""
 
-    variant: str
+    function: Callable
     split: Callable[[tuple, int], list[tuple]]
     combine: Callable[[tuple, Sequence[Any]], Any]
     sample: tuple
 
-
-def _split_arrays(args: tuple, parts: int) -> list[tuple]:
-    x, means, widths = args
-    return [(x, means[lo:hi], widths[lo:hi]) for lo, hi in bounds(means.shape[0], parts)]
-
-
-_ONE_KERNEL = (0.0, np.ones(1), np.ones(1))
-
-
-PLANS: dict[str, ChunkPlan] = {
-    "gaussians": ChunkPlan(
-        "gaussians.chunk",
-        lambda args, parts: [task + (args[1].shape[0],) for task in _split_arrays(args, parts)],
-        lambda args, results: np.concatenate(results),
-        _ONE_KERNEL,
-    ),
-    "kde": ChunkPlan(
-        "kde.chunk",
-        _split_arrays,
-        lambda args, results: sum(results) / args[1].shape[0] / SQRT_2PI,
-        _ONE_KERNEL,
-    ),
-    "monte_carlo_pi": ChunkPlan(
-        "monte_carlo_pi.chunk",
-        lambda args, parts: [(lo, hi, *args) for lo, hi in bounds(block_count(args[0]), parts)],
-        lambda args, results: 4.0 * sum(results) / args[0],
-        (1, 0),
-    ),
-}
 
 Backend = Callable[[Callable, list[tuple]], Sequence[Any]]
 
@@ -94,34 +66,44 @@ def dask_threads(threads: int) -> Backend:
     return run
 
 
+_SUBMIT = Lock()
+
+
 def distributed(client: "Client") -> Backend:
-    """Run tasks as futures on `client`, one graph per call, with `cluster.run_tasks`'s
-    bounded wait: a lost worker or scheduler is an error, never a hang."""
-    from . import cluster
+    """Run tasks as futures on `client`, one graph per call. Each chunk's slices travel in
+    the graph once (zero-copy in process), so Dask's large-graph warning is lifted while
+    submitting; the lock keeps concurrent calls from restoring that setting out of order."""
 
     def run(func: Callable, tasks: list[tuple]) -> list:
-        return cluster.run_tasks(client, func, tasks)
+        with _SUBMIT, dask.config.set({"distributed.admin.large-graph-warning-threshold": "1 PiB"}):
+            futures = client.map(func, *zip(*tasks, strict=True), pure=False)
+        return client.gather(futures)
 
     return run
 
 
-def on_cluster(kernel: str, threads: int) -> Callable:
-    """`kernel` as `threads` tasks on the shared client (`cluster.client()`), after its chunk
+def on_cluster(plan: ChunkPlan, threads: int) -> Callable:
+    """`plan` as `threads` tasks on the shared client (`cluster.client()`), after its
     function ran once on every worker so that no timed call compiles."""
-    plan = PLANS[kernel]
     from . import cluster
 
     client = cluster.client()
-    cluster.warm_up(client, jitted.compiled(plan.variant), *plan.split(plan.sample, 1)[0])
-    return chunked(kernel, distributed(client), threads)
+    cluster.warm_up(client, plan.function, *plan.sample)
+    return chunked(plan, distributed(client), threads)
 
 
-def chunked(kernel: str, backend: Backend, threads: int) -> Callable:
+def chunked(plan: ChunkPlan, backend: Backend, threads: int) -> Callable:
     """The kernel's implementation on `backend`, with one task per thread."""
-    plan = PLANS[kernel]
-    func = jitted.compiled(plan.variant)
 
     def run(*args):
-        return plan.combine(args, backend(func, plan.split(args, threads)))
+        return plan.combine(args, backend(plan.function, plan.split(args, threads)))
 
     return run
+
+
+def build(plan: ChunkPlan, mode: str, threads: int) -> Callable:
+    """The implementation of `plan` in `mode` (one of `MODES`) on `threads` threads."""
+    if mode == "distributed":
+        return on_cluster(plan, threads)
+    backend = {"threads": thread_pool, "dask": dask_threads}[mode]
+    return chunked(plan, backend(threads), threads)

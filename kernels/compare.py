@@ -2,30 +2,104 @@
 interleaved in one process, printed as a table of medians and speedups.
 
     python -m kernels.compare --rounds 7 --threads 2
+    python -m kernels.compare --rounds 7 --threads 2 --against-notebook
 
 Interleaving (mode A, B, C, A, B, C, ...) lets every mode see the same machine, so the
 speedup columns stay meaningful on a noisy host even when absolute times drift.
+`--against-notebook` times every mode that has a counterpart in the notebook
+(`Kernel.notebook`) beside that verbatim function, called as the notebook calls it (no
+validation; the chunked modes run it on the same chunks through the same scheduler), and
+prints time(mode) / time(notebook): the median and range of the ratios within a round.
 """
 
 import argparse
-from collections.abc import Sequence
+import dataclasses
+import statistics
+import time
+from collections.abc import Callable, Sequence
 
+import numba
+
+from . import chunked
+from .modes import MODE_INFO
 from .numba_threads import max_threads
-from .registry import MODE_INFO, MODES, REGISTRY, build
-from .timing import interleaved_medians
+from .registry import MODES, REGISTRY, build
+
+
+def mean_time(func: Callable, args: tuple, number: int) -> float:
+    """Mean seconds per call over `number` consecutive calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        func(*args)
+    return (time.perf_counter() - start) / number
+
+
+def interleaved_samples(funcs: Sequence[Callable], args: tuple, rounds: int, target: float = 0.05) -> list[list[float]]:
+    """Seconds per call of each function, one sample per round, the functions sampled in
+    turn (in reverse order every other round). A sample averages enough calls to last
+    `target` seconds, after one untimed call that wakes thread pools and refills caches."""
+    numbers = [max(1, int(target / max(mean_time(func, args, 1), 1e-7))) for func in funcs]
+    samples: list[list[float]] = [[] for _ in funcs]
+    order = list(zip(funcs, numbers, samples, strict=True))
+    for round_ in range(rounds):
+        for func, number, times in order if round_ % 2 == 0 else reversed(order):
+            func(*args)
+            times.append(mean_time(func, args, number))
+    return samples
+
+
+def _threads_for(mode: str, threads: int | None) -> int | None:
+    return threads if MODE_INFO[mode].threaded else None
+
+
+def _validated(kernel: str, label: str, func: Callable, args: tuple) -> Callable:
+    info = REGISTRY[kernel]
+    if not info.agrees(func(*args), info.check(*args)):
+        raise AssertionError(f"{kernel}/{label} disagrees with the reference")
+    return func
 
 
 def measure(kernel: str, size: int, rounds: int, threads: int | None) -> dict[str, float]:
     """Median seconds per call of every mode of `kernel` at `size`, interleaved over `rounds`."""
+    args = REGISTRY[kernel].inputs(size)
+    funcs = {
+        mode: _validated(kernel, mode, build(kernel, mode, threads=_threads_for(mode, threads)), args)
+        for mode in MODES[kernel]
+    }
+    samples = interleaved_samples(list(funcs.values()), args, rounds)
+    return {mode: statistics.median(times) for mode, times in zip(funcs, samples, strict=True)}
+
+
+def notebook_program(kernel: str, mode: str, threads: int) -> Callable:
+    """The notebook's function for `mode`, as the notebook runs it: called directly (Numba's
+    thread count is the caller's), or, for chunked modes, on the same chunks through the
+    same scheduler as the mode."""
     info = REGISTRY[kernel]
-    args = info.inputs(size)
-    funcs = {}
-    for mode in MODES[kernel]:
-        func = build(kernel, mode, threads=threads if MODE_INFO[mode].threaded else None)
-        if not info.agrees(func(*args), info.check(*args)):
-            raise AssertionError(f"{kernel}/{mode} disagrees with the NumPy reference")
-        funcs[mode] = func
-    return dict(zip(funcs, interleaved_medians(list(funcs.values()), args, rounds), strict=True))
+    function = info.notebook[mode]
+    if mode in chunked.MODES:
+        return chunked.build(dataclasses.replace(info.plan, function=function), mode, threads)
+    return function
+
+
+def against_notebook(kernel: str, size: int, rounds: int, threads: int) -> dict[str, list[float]]:
+    """Per mode with a notebook counterpart: time(mode) / time(notebook), one ratio per
+    round, both timed interleaved with every other such mode of `kernel` at `size`."""
+    args = REGISTRY[kernel].inputs(size)
+    funcs = []
+    for mode in REGISTRY[kernel].notebook:
+        count = _threads_for(mode, threads)
+        funcs.append(_validated(kernel, mode, build(kernel, mode, threads=count), args))
+        funcs.append(_validated(kernel, f"{mode} (notebook)", notebook_program(kernel, mode, threads), args))
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)  # the notebook's parallel functions run on the caller's count
+    try:
+        samples = interleaved_samples(funcs, args, rounds)
+    finally:
+        numba.set_num_threads(previous)
+    return {
+        mode: [ours / theirs for ours, theirs in zip(samples[2 * i], samples[2 * i + 1], strict=True)]
+        for i, mode in enumerate(REGISTRY[kernel].notebook)
+    }
 
 
 def _ratio(value: float) -> str:
@@ -45,12 +119,29 @@ def table(results: dict[str, dict[str, float]], sizes: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+def ratio_table(results: dict[str, dict[str, list[float]]], sizes: dict[str, int], threads: int) -> str:
+    """Markdown table: per kernel × mode, the median and range of time(mode) / time(notebook)."""
+    lines = ["| kernel | size | mode | threads | vs notebook | range |", "|---|---:|---|---:|---:|---:|"]
+    for kernel, ratios in results.items():
+        for mode, values in ratios.items():
+            lines.append(
+                f"| {kernel} | {sizes[kernel]:.0e} | {mode} | {threads if MODE_INFO[mode].threaded else 1} "
+                f"| {statistics.median(values):.2f} | {min(values):.2f}-{max(values):.2f} |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, help="elements (samples for monte_carlo_pi); default: each kernel's")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median is reported)")
     parser.add_argument("--threads", type=int, default=None, help="threads for threaded modes (default: all)")
     parser.add_argument("--kernel", choices=list(REGISTRY), action="append", help="kernel(s) to run (default: all)")
+    parser.add_argument(
+        "--against-notebook",
+        action="store_true",
+        help="time each mode against the notebook's verbatim function instead (ratio of times)",
+    )
     options = parser.parse_args(argv)
     if (options.size is not None and options.size < 1) or options.rounds < 1:
         parser.error("--size and --rounds must be positive integers")
@@ -58,8 +149,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"--threads must be in 1 ... {max_threads()}")
     kernels = options.kernel or list(REGISTRY)
     sizes = {k: options.size or REGISTRY[k].default_size for k in kernels}
-    results = {k: measure(k, sizes[k], options.rounds, options.threads) for k in kernels}
-    print(table(results, sizes))
+    if options.against_notebook:
+        threads = options.threads or max_threads()
+        ratios = {k: against_notebook(k, sizes[k], options.rounds, threads) for k in kernels if REGISTRY[k].notebook}
+        print(ratio_table(ratios, sizes, threads))
+    else:
+        results = {k: measure(k, sizes[k], options.rounds, options.threads) for k in kernels}
+        print(table(results, sizes))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 python -m kernels.docs   # prints the table; a test keeps README.md in step
 """
 
-from .registry import MODE_INFO, MODES, REGISTRY
+from .modes import MODE_INFO
+from .registry import MODES, REGISTRY
 
 
 def modes_table() -> str:

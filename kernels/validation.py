@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import jitted
+from .elementwise import count_valid, first_invalid
 
 MAX_SAMPLES = 2**53
 MAX_SEED = 2**32 - 1
@@ -52,9 +52,9 @@ def check_array(name: str, values: object) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def check_kernel_structure(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
+def check_mixture_structure(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
     """`(x, means, widths)` checked and normalised, except for the values in the arrays
-    (for modes that count valid values inside their own loop: see `raise_invalid`)."""
+    (for modes that count valid pairs inside their own loop: see `raise_invalid`)."""
     x = check_x(x)
     means = check_array("means", means)
     widths = check_array("widths", widths)
@@ -64,22 +64,19 @@ def check_kernel_structure(x: object, means: object, widths: object) -> tuple[fl
 
 
 def raise_invalid(means: np.ndarray, widths: np.ndarray) -> None:
-    """ValueError naming the first non-finite mean or non-positive/non-finite width; none
-    where all are valid (a fused check's sum can overflow on huge finite values)."""
-    invalid = np.flatnonzero(~(np.isfinite(means) & np.isfinite(widths) & (widths > 0)))
-    if invalid.size == 0:
-        return
-    bad = int(invalid[0])
+    """ValueError naming the first pair that is not `elementwise.valid`: a non-finite mean,
+    or a non-finite or non-positive width. Call it once a count of valid pairs fell short."""
+    bad = int(first_invalid(means, widths))
     if not np.isfinite(means[bad]):
         raise ValueError(f"means: expected finite values, got {means[bad]} at index {bad}")
     raise ValueError(f"widths: expected finite values > 0, got {widths[bad]} at index {bad}")
 
 
-def check_kernel_args(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
-    """Validated `(x, means, widths)` for `gaussians` and `kde`: structure, then values in
-    one vectorised pass."""
-    x, means, widths = check_kernel_structure(x, means, widths)
-    if jitted.count_valid(means, widths) != means.shape[0]:
+def check_mixture(x: object, means: object, widths: object) -> tuple[float, np.ndarray, np.ndarray]:
+    """Validated `(x, means, widths)` for `gaussians` and `kde`: structure, then one
+    counting pass over the values."""
+    x, means, widths = check_mixture_structure(x, means, widths)
+    if count_valid(means, widths) != means.shape[0]:
         raise_invalid(means, widths)
     return x, means, widths
 

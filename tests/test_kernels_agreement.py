@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 import kernels
 
 SIZES = [1, 2, 3, 7, 1000, 10**5, 10**6]
-ARRAY_KERNELS = [k for k in kernels.MODES if k != "monte_carlo_pi"]
+ARRAY_KERNELS = ["gaussians", "kde"]
 
 
 def thread_counts(mode):
@@ -42,7 +42,7 @@ def test_agrees_with_reference(kernel, mode, threads, size):
     assert info.agrees(result, info.check(*args))
     assert np.shape(result) == ((size,) if kernel == "gaussians" else ())
     assert np.all(np.isfinite(result))
-    if kernel == "monte_carlo_pi":
+    if kernel == "monte_carlo_pi_blocked":
         assert result == expected  # seeded: bit-identical, not merely close
 
 
@@ -55,8 +55,13 @@ def test_agrees_is_not_vacuous():
         assert info.agrees(good, args)
         assert not info.agrees(good * (1 + 1e-7), args)
         assert not info.agrees(np.append(good, 0.0), args)
+    blocked = kernels.REGISTRY["monte_carlo_pi_blocked"]
+    assert not blocked.agrees(blocked.reference(1000, 1) + 1e-12, (1000, 1))
+    assert not blocked.agrees(blocked.reference(1000, 2), (1000, 1))
     mc = kernels.REGISTRY["monte_carlo_pi"]
-    assert not mc.agrees(mc.reference(1000, 1) + 1e-6, (1000, 1))
+    sigma = 4 * math.sqrt(math.pi / 4 * (1 - math.pi / 4) / 10**6)
+    assert mc.agrees(math.pi + 4.9 * sigma, (10**6,)) and mc.agrees(math.pi - 4.9 * sigma, (10**6,))
+    assert not mc.agrees(math.pi + 5.1 * sigma, (10**6,)) and not mc.agrees(math.pi - 5.1 * sigma, (10**6,))
 
 
 def test_reference_matches_textbook_formulas():
@@ -71,7 +76,8 @@ def test_reference_matches_textbook_formulas():
     grid = np.linspace(-10, 10, 20001)
     kde = [kernels.REGISTRY["kde"].reference(g, means, widths) for g in grid[::10]]
     assert np.trapezoid(kde, grid[::10]) == pytest.approx(1.0, abs=1e-2)
-    assert kernels.REGISTRY["monte_carlo_pi"].reference(200_000, 1) == pytest.approx(math.pi, abs=0.02)
+    assert kernels.REGISTRY["monte_carlo_pi_blocked"].reference(200_000, 1) == pytest.approx(math.pi, abs=0.02)
+    assert kernels.REGISTRY["monte_carlo_pi"].reference(200_000) == pytest.approx(math.pi, abs=0.02)
 
 
 @st.composite
@@ -95,11 +101,25 @@ def test_random_arrays_agree(kernel, mode, args, one_thread):
     assert info.agrees(result, info.check(*args))
 
 
-@pytest.mark.parametrize("mode", kernels.MODES["monte_carlo_pi"])
+@pytest.mark.parametrize("mode", kernels.MODES["monte_carlo_pi_blocked"])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nsamples=st.integers(1, 60_000), seed=st.integers(0, 2**32 - 1), one_thread=st.booleans())
 def test_random_seeded_monte_carlo_matches_reference(mode, nsamples, seed, one_thread):
-    """Random sample counts and seeds (wrap-around included) give the reference estimate exactly."""
+    """Random sample counts and seeds (wrap-around included) give the blocked reference estimate exactly."""
+    info = kernels.REGISTRY["monte_carlo_pi_blocked"]
+    threads = 1 if one_thread or not kernels.MODE_INFO[mode].threaded else None
+    assert built("monte_carlo_pi_blocked", mode, threads=threads)(nsamples, seed) == info.reference(nsamples, seed)
+
+
+@pytest.mark.parametrize("mode", kernels.MODES["monte_carlo_pi"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nsamples=st.integers(1, 60_000), one_thread=st.booleans())
+def test_random_sample_counts_give_whole_hit_counts(mode, nsamples, one_thread):
+    """The notebook form at random sample counts: 4 × (a whole number of hits, 0 ... n) / n, accepted."""
     info = kernels.REGISTRY["monte_carlo_pi"]
     threads = 1 if one_thread or not kernels.MODE_INFO[mode].threaded else None
-    assert built("monte_carlo_pi", mode, threads=threads)(nsamples, seed) == info.reference(nsamples, seed)
+    estimate = built("monte_carlo_pi", mode, threads=threads)(nsamples)
+    hits = round(estimate * nsamples / 4)
+    assert 0 <= hits <= nsamples
+    assert 4.0 * hits / nsamples == estimate
+    assert info.agrees(estimate, (nsamples,))

@@ -47,6 +47,22 @@ def test_table_has_a_row_per_kernel_and_mode():
             assert row[5] == "1.00x"
 
 
+def test_against_notebook_has_a_row_per_notebook_counterpart():
+    """`--against-notebook` prints a ratio and its range per mode the notebook has, and no others."""
+    done = compare("--size", "2000", "--rounds", "3", "--threads", "1", "--against-notebook")
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header == ["kernel", "size", "mode", "threads", "vs notebook", "range"]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    expected = [(kernel, mode) for kernel, info in kernels.REGISTRY.items() for mode in info.notebook]
+    assert [(row[0], row[2]) for row in rows] == expected
+    for row in rows:
+        assert float(row[1]) == 2000 and row[3] == "1"
+        low, high = (float(value) for value in row[5].split("-"))
+        assert 0 < low <= float(row[4]) <= high
+
+
 @pytest.mark.parametrize(
     "args",
     [

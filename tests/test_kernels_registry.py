@@ -13,16 +13,30 @@ COMMON = {"numpy", "serial", "prange", "threads", "dask"}
 
 def test_modes_match_the_registry():
     """`MODES` is the kernel → modes view of `REGISTRY`, with the modes the issue asks for."""
-    assert set(kernels.MODES) == set(kernels.REGISTRY) == {"gaussians", "kde", "monte_carlo_pi"}
+    assert list(kernels.MODES) == list(kernels.REGISTRY)
+    assert set(kernels.REGISTRY) == {"gaussians", "kde", "monte_carlo_pi", "monte_carlo_pi_blocked"}
     for kernel, modes in kernels.MODES.items():
-        assert modes == tuple(kernels.REGISTRY[kernel].builders)
-        assert len(set(modes)) == len(modes)
+        info = kernels.REGISTRY[kernel]
+        assert info.name == kernel
+        assert modes == info.modes
+        assert modes == tuple(mode for mode in kernels.MODE_INFO if mode in modes)
         assert set(modes) <= set(kernels.MODE_INFO)
         assert COMMON <= set(modes)
+        assert info.baseline in modes
     assert "parallel" in kernels.MODES["gaussians"]
     assert "parallel" in kernels.MODES["kde"]
     assert "parallel" not in kernels.MODES["monte_carlo_pi"]
-    assert set(kernels.REGISTRY["monte_carlo_pi"].reproducible) <= set(kernels.MODES["monte_carlo_pi"])
+    assert "parallel" not in kernels.MODES["monte_carlo_pi_blocked"]
+
+
+@pytest.mark.parametrize("kernel", list(kernels.REGISTRY))
+def test_kernel_owns_its_modes_inputs_and_rules(kernel):
+    """One object per kernel: its inputs pass its own check and its reference passes `agrees`."""
+    info = kernels.REGISTRY[kernel]
+    assert info.default_size >= 10**6
+    args = info.check(*info.inputs(1000))
+    assert info.agrees(info.reference(*args), args)
+    assert set(info.variants) | {"threads", "dask", "distributed"} == set(info.modes)
 
 
 def test_modes_is_read_only():
@@ -82,10 +96,11 @@ def test_unsupported_mode_names_the_choices(kernel, mode):
         assert name in message
 
 
-def test_monte_carlo_has_no_parallel_mode():
+@pytest.mark.parametrize("kernel", ["monte_carlo_pi", "monte_carlo_pi_blocked"])
+def test_monte_carlo_has_no_parallel_mode(kernel):
     """The issue's own example of an unsupported mode."""
     with pytest.raises(ValueError, match="parallel"):
-        kernels.build("monte_carlo_pi", "parallel")
+        kernels.build(kernel, "parallel")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import sys
 import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numba
@@ -80,18 +81,25 @@ def _thread_ids(*args):
 
 
 @numba.njit
-def _thread_ids_checked(x, means, widths):
-    """`_thread_ids` shaped like a kernel with a fused check: `(ids, count, total)`."""
-    return _thread_ids(), means.shape[0], 0.0
+def _thread_ids_counted(x, means, widths):
+    """`_thread_ids` shaped like a variant that counts valid pairs: `(ids, count)`."""
+    return _thread_ids(), means.shape[0]
+
+
+def probed(kernel, mode, probe):
+    """`kernel` with `probe` in place of `mode`'s function (the variant's or the chunk plan's)."""
+    info = kernels.REGISTRY[kernel]
+    if mode in info.variants:
+        return replace(info, variants={**info.variants, mode: replace(info.variants[mode], function=probe)})
+    return replace(info, plan=replace(info.plan, function=probe))
 
 
 @pytest.mark.parametrize(("kernel", "mode"), NUMBA_PARALLEL)
 @pytest.mark.parametrize("threads", sorted({1, MAX}))
-def test_parallel_kernel_runs_on_requested_threads(monkeypatch, kernel, mode, threads):
+def test_parallel_kernel_runs_on_requested_threads(kernel, mode, threads):
     """`build(..., threads=t)` runs the parallel region on Numba threads 0 ... t-1 only."""
-    probe = _thread_ids_checked if mode in kernels.REGISTRY[kernel].fused_checks else _thread_ids
-    monkeypatch.setattr(kernels.jitted, "compiled", lambda variant: probe)
-    func = kernels.build(kernel, mode, threads=threads)
+    counted = kernels.REGISTRY[kernel].variants[mode].check is not None
+    func = probed(kernel, mode, _thread_ids_counted if counted else _thread_ids).build(mode, threads=threads)
     numba.set_num_threads(MAX)
     used = set(func(*kernels.REGISTRY[kernel].inputs(10)).tolist())
     assert used <= set(range(threads))
@@ -102,7 +110,7 @@ def test_parallel_kernel_runs_on_requested_threads(monkeypatch, kernel, mode, th
 
 @pytest.mark.parametrize("mode", CHUNKED)
 @pytest.mark.parametrize("threads", sorted({1, MAX}))
-def test_chunked_modes_run_threads_tasks_concurrently(monkeypatch, mode, threads):
+def test_chunked_modes_run_threads_tasks_concurrently(mode, threads):
     """threads/dask split the work into `threads` chunks that run at the same time on distinct threads."""
     barrier = threading.Barrier(threads, timeout=30)  # deadlock guard, not a timing assertion
 
@@ -110,8 +118,7 @@ def test_chunked_modes_run_threads_tasks_concurrently(monkeypatch, mode, threads
         barrier.wait()
         return np.full(means.shape[0], threading.get_ident())
 
-    monkeypatch.setattr(kernels.jitted, "compiled", lambda variant: chunk)
-    func = kernels.build("gaussians", mode, threads=threads)
+    func = probed("gaussians", mode, chunk).build(mode, threads=threads)
     assert func.threads == threads
     idents = func(*kernels.REGISTRY["gaussians"].inputs(1001))
     assert idents.shape == (1001,)
@@ -179,13 +186,21 @@ CONCURRENT = """
 def test_workqueue_guard_serialises_concurrent_calls():
     """Under workqueue, built parallel/prange kernels called from 4 threads run correctly, no abort."""
     setup = """
-    expected_pi = kernels.REGISTRY["monte_carlo_pi"].reference(100_000, 7)
+    expected_pi = kernels.REGISTRY["monte_carlo_pi_blocked"].reference(100_000, 7)
+    near_pi = kernels.REGISTRY["monte_carlo_pi"].agrees
     funcs = [
-        (kernels.build("gaussians", "parallel", threads=t), kernels.build("monte_carlo_pi", "prange", threads=t))
+        (
+            kernels.build("gaussians", "parallel", threads=t),
+            kernels.build("monte_carlo_pi_blocked", "prange", threads=t),
+            kernels.build("monte_carlo_pi", "prange", threads=t),
+        )
         for t in (1, kernels.max_threads())
     ]
     """
-    check = "gaussians.agrees(funcs[i % 2][0](*args), args) and funcs[i % 2][1](100_000, 7) == expected_pi"
+    check = (
+        "gaussians.agrees(funcs[i % 2][0](*args), args) and funcs[i % 2][1](100_000, 7) == expected_pi"
+        " and near_pi(funcs[i % 2][2](100_000), (100_000,))"
+    )
     done = run_python(CONCURRENT.format(calls=20, size=100_000, setup=setup.strip(), check=check))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "layer workqueue" in done.stdout
@@ -194,7 +209,7 @@ def test_workqueue_guard_serialises_concurrent_calls():
 
 def test_workqueue_aborts_without_the_guard():
     """Control: the raw dispatcher called from 4 threads under workqueue kills the process."""
-    setup = 'raw = kernels.jitted.compiled("gaussians.parallel"); raw(*args)'
+    setup = "from kernels.catalog.gaussians import gaussians_parallel as raw; raw(*args)"
     done = run_python(CONCURRENT.format(calls=200, size=100_000, setup=setup, check="raw(*args) is not None"))
     assert "layer workqueue" in done.stdout
     assert done.returncode != 0, done.stdout

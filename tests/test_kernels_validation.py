@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import kernels
 
 ARRAY_MODES = [(k, m) for k in ("gaussians", "kde") for m in kernels.MODES[k]]
-MC_MODES = kernels.MODES["monte_carlo_pi"]
+MC_CASES = [(k, m) for k in ("monte_carlo_pi", "monte_carlo_pi_blocked") for m in kernels.MODES[k]]
+BLOCKED_MODES = kernels.MODES["monte_carlo_pi_blocked"]
 ONES = np.ones(4)
 
 built = cache(kernels.build)
@@ -136,25 +137,40 @@ BAD_SEEDS = [-1, -(2**40), 2**32, 2**64, 1.0, 1.5, np.float64(3), "1", True, [1]
 
 
 @pytest.mark.parametrize("nsamples", BAD_NSAMPLES, ids=repr)
-@pytest.mark.parametrize("mode", MC_MODES)
-def test_bad_nsamples(mode, nsamples):
+@pytest.mark.parametrize(("kernel", "mode"), MC_CASES)
+def test_bad_nsamples(kernel, mode, nsamples):
     """nsamples must be a positive integer (no floats, strings or bools)."""
-    refused(built("monte_carlo_pi", mode), "nsamples", nsamples)
-    refused(built("monte_carlo_pi", mode), "nsamples", nsamples, 1)
+    refused(built(kernel, mode), "nsamples", nsamples)
+    refused(built(kernel, mode), "nsamples", nsamples=nsamples)
+
+
+@pytest.mark.parametrize("nsamples", BAD_NSAMPLES, ids=repr)
+@pytest.mark.parametrize("mode", BLOCKED_MODES)
+def test_bad_nsamples_with_a_seed(mode, nsamples):
+    """A good seed does not excuse a bad nsamples."""
+    refused(built("monte_carlo_pi_blocked", mode), "nsamples", nsamples, 1)
+
+
+@pytest.mark.parametrize("mode", kernels.MODES["monte_carlo_pi"])
+def test_numpy_integer_nsamples_accepted(mode):
+    """NumPy integers are valid sample counts (the blocked form: see the seed test below)."""
+    info = kernels.REGISTRY["monte_carlo_pi"]
+    for nsamples in (np.int64(2000), np.uint32(2000), np.int8(100)):
+        assert info.agrees(built("monte_carlo_pi", mode)(nsamples), (int(nsamples),))
 
 
 @pytest.mark.parametrize("seed", BAD_SEEDS, ids=repr)
-@pytest.mark.parametrize("mode", MC_MODES)
+@pytest.mark.parametrize("mode", BLOCKED_MODES)
 def test_bad_seed(mode, seed):
     """seed must be None or an integer in 0 ... 2**32 - 1."""
-    refused(built("monte_carlo_pi", mode), "seed", 1000, seed)
-    refused(built("monte_carlo_pi", mode), "seed", 1000, seed=seed)
+    refused(built("monte_carlo_pi_blocked", mode), "seed", 1000, seed)
+    refused(built("monte_carlo_pi_blocked", mode), "seed", 1000, seed=seed)
 
 
-@pytest.mark.parametrize("mode", MC_MODES)
+@pytest.mark.parametrize("mode", BLOCKED_MODES)
 def test_seed_bounds_and_numpy_integers_accepted(mode):
     """The extreme seeds and NumPy integer arguments are valid."""
-    func, reference = built("monte_carlo_pi", mode), kernels.REGISTRY["monte_carlo_pi"].reference
+    func, reference = built("monte_carlo_pi_blocked", mode), kernels.REGISTRY["monte_carlo_pi_blocked"].reference
     assert func(np.int64(2000), np.uint32(7)) == reference(2000, 7)
     assert func(2000, 0) == reference(2000, 0)
     assert func(2000, 2**32 - 1) == reference(2000, 2**32 - 1)
