@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
-from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 import dask
@@ -66,18 +65,13 @@ def dask_threads(threads: int) -> Backend:
     return run
 
 
-_SUBMIT = Lock()
-
-
 def distributed(client: "Client") -> Backend:
-    """Run tasks as futures on `client`, one graph per call. Each chunk's slices travel in
-    the graph once (zero-copy in process), so Dask's large-graph warning is lifted while
-    submitting; the lock keeps concurrent calls from restoring that setting out of order."""
+    """Run tasks as futures on `client`, one graph per call, with `cluster.run_tasks`'s
+    bounded wait: a lost worker or scheduler is an error, never a hang."""
+    from . import cluster
 
     def run(func: Callable, tasks: list[tuple]) -> list:
-        with _SUBMIT, dask.config.set({"distributed.admin.large-graph-warning-threshold": "1 PiB"}):
-            futures = client.map(func, *zip(*tasks, strict=True), pure=False)
-        return client.gather(futures)
+        return cluster.run_tasks(client, func, tasks)
 
     return run
 

@@ -1,9 +1,7 @@
 """The `distributed` mode: in-process LocalCluster by default, a real `dask scheduler` and
 `dask worker` through DASK_SCHEDULER_ADDRESS, and a clear, prompt error for a dead address."""
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -14,6 +12,7 @@ import dask
 import numpy as np
 import psutil
 import pytest
+from dask_processes import free_port, start_scheduler, start_worker, stop
 from distributed import Client, get_task_stream
 
 import kernels
@@ -82,43 +81,6 @@ def test_interpreter_exits_cleanly():
     assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr[-3000:]
 
 
-def free_port():
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(tmp, name, *args):
-    """`python -m distributed.cli.dask_<name> *args` in `tmp`, logging to `tmp/<name>.log`."""
-    with (tmp / f"{name}.log").open("w") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", f"distributed.cli.dask_{name}", *args], cwd=tmp, stdout=log, stderr=log
-        )
-
-
-def start_scheduler(tmp, procs):
-    """Start a `dask scheduler` on a free port of 127.0.0.1, appended to `procs`; its address."""
-    scheduler_file = tmp / "scheduler.json"
-    args = ["--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)]
-    procs.append(start(tmp, "scheduler", *args))
-    deadline = time.monotonic() + 60
-    while not scheduler_file.exists() and procs[-1].poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return json.loads(scheduler_file.read_text())["address"]
-
-
-def stop(procs):
-    """Terminate `procs`, last first, killing any that linger."""
-    for proc in reversed(procs):
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
 @pytest.fixture(scope="module")
 def external(tmp_path_factory):
     """A `dask scheduler` and one `dask worker` (no nanny) as subprocesses: `(address, worker pid)`."""
@@ -126,7 +88,7 @@ def external(tmp_path_factory):
     procs = []
     try:
         address = start_scheduler(tmp, procs)
-        procs.append(start(tmp, "worker", address, "--no-nanny", "--nthreads", str(MAX), "--no-dashboard"))
+        start_worker(tmp, procs, address, MAX)
         with Client(address, timeout=30, set_as_default=False) as probe:
             probe.wait_for_workers(1, timeout=60)
         yield address, procs[1].pid
