@@ -1,4 +1,4 @@
-"""The one reader of asv's results directory: result files, decoded parameters, environments.
+r"""The one reader of asv's results directory: result files, decoded parameters, environments.
 
 Every page and command of the site reads asv results through this module::
 
@@ -12,7 +12,7 @@ Every page and command of the site reads asv results through this module::
             m.value, m.unit, m.state                       # seconds (None: failed, NaN: n/a), "seconds", "ok"
             m.stats, m.samples                             # asv's statistics dict and raw samples, or None
 
-    newest = asv_results.newest_commit(asv_results.runs(results_dir))   # the runs of the newest commit
+    newest = asv_results.newest_commit(asv_results.runs(results_dir), r"\.Modes\.")   # runs of the newest commit
 
 ``Run.environment`` (:class:`Environment`) is what the result ran on: the machine (``cpu``,
 ``num_cpu``, ...), the matrix requirements, the environment variables and the *facts* the
@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import itertools
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,6 +41,7 @@ from asv.benchmarks import Benchmarks
 from asv.machine import Machine
 from asv.results import Results, iter_results_for_machine
 from asv.util import UserError, load_json
+from packaging.version import InvalidVersion, Version
 
 ENVIRONMENT_SUITE = "environment."
 _MACHINE_FIELDS = {name for name, _ in Machine.fields}
@@ -105,6 +107,14 @@ class Environment:
             name.removeprefix(_VERSIONS): value for name, value in self.facts.items() if name.startswith(_VERSIONS)
         }
         return {**pinned, **recorded}
+
+    @property
+    def numba(self) -> Version:
+        """The Numba version (0 where unknown), for ordering environments by release."""
+        try:
+            return Version(self.versions.get("numba", "0"))
+        except InvalidVersion:
+            return Version("0")
 
     @property
     def layer(self) -> str | None:
@@ -247,10 +257,11 @@ def runs(results_dir: str | Path, machine: str | None = None) -> list[Run]:
     return sorted(found, key=lambda run: (run.date, run.commit, run.machine, run.env_name))
 
 
-def newest_commit(found: Iterable[Run], benchmark_prefix: str = "") -> list[Run]:
+def newest_commit(found: Iterable[Run], pattern: str = "") -> list[Run]:
     """The runs of the newest commit (by date, on the machine that has it) that recorded a
-    benchmark starting with `benchmark_prefix`; empty when none did."""
-    having = [run for run in found if any(key.startswith(benchmark_prefix) for key in run.result.get_all_result_keys())]
+    benchmark whose name matches the regular expression `pattern` (``re.search``); empty
+    when none did."""
+    having = [run for run in found if any(re.search(pattern, key) for key in run.result.get_all_result_keys())]
     if not having:
         return []
     newest = max(having, key=lambda run: (run.date, run.commit, run.machine))

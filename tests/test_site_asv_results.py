@@ -83,7 +83,8 @@ def test_unpack_version(packed, text):
 
 def test_newest_commit_and_missing_directories(tmp_path):
     runs = asv_results.runs(DATA)
-    assert asv_results.newest_commit(runs, "gaussians.") == runs
-    assert asv_results.newest_commit(runs, "kde.") == []
+    assert asv_results.newest_commit(runs, r"^gaussians\.") == runs
+    assert asv_results.newest_commit(runs, r"^kde\.") == []
+    assert [str(run.environment.numba) for run in runs] == ["0.61.2", "0.62.1"]
     assert asv_results.runs(tmp_path / "none") == []
     assert asv_results.load_benchmarks(tmp_path) == {}
