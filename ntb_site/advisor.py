@@ -1,0 +1,352 @@
+"""Which threading mode? Per kernel, on this machine and Numba release, from asv results.
+
+Reads ``<kernel>.Modes.time_kernel(size, mode, threads)`` and
+``<kernel>.FirstCall.timeraw_first_call(mode)`` of the newest commit (in its environment with
+the newest Numba) and derives, per kernel at the machine's thread count (single-threaded
+modes at one thread):
+
+- the fastest mode at each size, and whether its 99 % interval clears the runner-up's;
+- speedups over ``numpy`` and ``serial`` (with intervals);
+- crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial``,
+  interpolated log-log between the measured sizes;
+- the first call (build + compile + first run in a fresh interpreter) and the number of calls
+  after which a mode's extra first-call cost over ``numpy`` is paid back by its faster calls.
+
+``asv publish`` writes it as the site's landing page (``ntb_site.advisor_page``); in the
+terminal::
+
+    python -m ntb_site.advisor [--results .asv/results] [--machine NAME] [--json]
+
+Exit status 2 when there are no ``Modes`` results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asv.util import human_time
+from tabulate import tabulate
+
+from ntb_site import asv_results
+from ntb_site.asv_results import Run
+from ntb_site.estimate import Estimate
+
+MODES_SUFFIX = ".Modes.time_kernel"
+MODES_PATTERN = r"\.Modes\.time_kernel$"
+FIRST_CALL_SUFFIX = ".FirstCall.timeraw_first_call"
+BASELINES = ("numpy", "serial")
+REFERENCE = "numpy"  # compiles nothing: first-call costs and crossovers are measured against it
+NO_DATA = "No Modes results yet: run the Modes benchmarks (bash .ci/bench)."
+
+
+@dataclass(frozen=True)
+class Crossover:
+    """Where `mode` starts or stops beating `baseline`: its side at the smallest size and the
+    sizes (log-log interpolated) where it changes side."""
+
+    mode: str
+    baseline: str
+    faster_at_smallest: bool
+    crossings: list[float]
+
+    def describe(self) -> str:
+        """``parallel beats numpy above ≈ 42,000 elements`` and the like."""
+        beats = f"{self.mode} beats {self.baseline}"
+        if not self.crossings:
+            return f"{beats} at every measured size" if self.faster_at_smallest else f"{beats} at no measured size"
+        where = " and ".join(f"≈ {size:,.0f}" for size in self.crossings)
+        side = "below" if self.faster_at_smallest else "above"
+        if len(self.crossings) > 1:
+            side = "on alternate sides of"
+        return f"{beats} {side} {where} elements"
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON record with the sentence."""
+        return {
+            "baseline": self.baseline,
+            "faster_at_smallest": self.faster_at_smallest,
+            "crossings": self.crossings,
+            "text": self.describe(),
+        }
+
+
+@dataclass(frozen=True)
+class Best:
+    """The fastest mode at one size, and whether its interval clears the runner-up's."""
+
+    size: int
+    mode: str
+    time: Estimate
+    runner_up: str | None
+    clear: bool
+
+
+@dataclass(frozen=True)
+class ModeCurve:
+    """One mode of a kernel: time per call by size at its thread count, and first call."""
+
+    mode: str
+    threads: int
+    times: dict[int, Estimate]
+    first_call: Estimate | None
+
+
+@dataclass(frozen=True)
+class KernelAdvice:
+    """The derived answers for one kernel."""
+
+    kernel: str
+    threads: int
+    curves: dict[str, ModeCurve]
+    crossovers: list[Crossover] = field(default_factory=list)
+
+    @property
+    def sizes(self) -> list[int]:
+        """Every size any mode was measured at."""
+        return sorted({size for curve in self.curves.values() for size in curve.times})
+
+    def best(self, size: int) -> Best:
+        """The fastest mode measured at `size` and its runner-up."""
+        timed = [mode for mode, curve in self.curves.items() if size in curve.times]
+        winner, *rest = sorted(timed, key=lambda mode: self.curves[mode].times[size].value)
+        time = self.curves[winner].times[size]
+        runner_up = rest[0] if rest else None
+        clear = runner_up is None or time.below(self.curves[runner_up].times[size])
+        return Best(size, winner, time, runner_up, clear)
+
+    def speedup(self, mode: str, size: int, baseline: str) -> Estimate | None:
+        """Time of `baseline` / time of `mode` at `size`, where both were measured."""
+        base = self.curves.get(baseline)
+        if base is None or size not in base.times or size not in self.curves[mode].times:
+            return None
+        return base.times[size] / self.curves[mode].times[size]
+
+    def pays_back_after(self, mode: str, size: int) -> int | None:
+        """Calls after which `mode`'s extra first-call cost over numpy is recovered at
+        `size` (1: no extra cost); None where it never is or was not measured."""
+        numpy, curve = self.curves.get(REFERENCE), self.curves[mode]
+        if numpy is None or numpy.first_call is None or curve.first_call is None:
+            return None
+        if size not in numpy.times or size not in curve.times:
+            return None
+        extra = curve.first_call.value - numpy.first_call.value
+        gain = numpy.times[size].value - curve.times[size].value
+        if extra <= 0:
+            return 1
+        return math.ceil(extra / gain) if gain > 0 else None
+
+    def as_json(self) -> dict[str, Any]:
+        """The kernel's record of advisor.json: best mode per size, then every mode."""
+        best = [
+            {
+                "size": b.size,
+                "mode": b.mode,
+                "time": b.time.as_json(),
+                "runner_up": b.runner_up,
+                "clear": b.clear,
+                **self._per_size(b.mode, b.size),
+            }
+            for b in map(self.best, self.sizes)
+        ]
+        modes = {
+            mode: {
+                "threads": curve.threads,
+                "first_call": curve.first_call.as_json() if curve.first_call else None,
+                "times": [
+                    {"size": size, "time": time.as_json(), **self._per_size(mode, size)}
+                    for size, time in sorted(curve.times.items())
+                ],
+                "crossovers": [c.as_json() for c in self.crossovers if c.mode == mode],
+            }
+            for mode, curve in self.curves.items()
+        }
+        return {"threads": self.threads, "sizes": self.sizes, "best": best, "modes": modes}
+
+    def _per_size(self, mode: str, size: int) -> dict[str, Any]:
+        speedups = {f"speedup_over_{b}": self.speedup(mode, size, b) for b in BASELINES}
+        return {
+            **{key: s.as_json() if s else None for key, s in speedups.items()},
+            "pays_back_after_calls": self.pays_back_after(mode, size),
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The advisor's answers for one commit in one environment on one machine."""
+
+    machine: str
+    commit: str
+    environment: asv_results.Environment
+    threads: int
+    kernels: dict[str, KernelAdvice]
+
+    @property
+    def simd(self) -> list[str]:
+        """SIMD extensions the CPU reports (``environment.Cpu`` facts), where recorded."""
+        return list(self.environment.facts.get("Cpu.flag", []))
+
+    def heading(self) -> str:
+        """Machine, CPU, SIMD flags, versions, layer and thread count in one line."""
+        cpu = self.environment.machine.get("cpu", "unknown CPU")
+        simd = f" ({', '.join(self.simd)})" if self.simd else ""
+        return f"machine {self.machine}, {cpu}{simd}, {self.environment.label}, {self.threads} threads"
+
+    def as_json(self) -> dict[str, Any]:
+        """advisor.json."""
+        env = self.environment
+        return {
+            "machine": self.machine,
+            "commit": self.commit,
+            "environment": {
+                "label": env.label,
+                "cpu": env.machine.get("cpu"),
+                "num_cpu": env.machine.get("num_cpu"),
+                "simd": self.simd,
+                "versions": env.versions,
+                "layer": env.layer,
+                "threads": self.threads,
+            },
+            "kernels": {name: kernel.as_json() for name, kernel in self.kernels.items()},
+        }
+
+
+def crossings(ratios: dict[int, float]) -> tuple[bool, list[float]]:
+    """(faster at the smallest size, sizes where ratio = time / baseline time crosses 1),
+    interpolating log(ratio) linearly in log(size) between neighbouring sizes."""
+    points = sorted((size, math.log(ratio)) for size, ratio in ratios.items())
+    found = []
+    for (s1, r1), (s2, r2) in zip(points, points[1:], strict=False):
+        if (r1 < 0) != (r2 < 0):
+            fraction = r1 / (r1 - r2)
+            found.append(math.exp(math.log(s1) + fraction * (math.log(s2) - math.log(s1))))
+    return points[0][1] < 0, found
+
+
+def _curves(run: Run, kernel: str, threads: int) -> dict[str, ModeCurve]:
+    """Per mode: times at `threads` (at 1 where the mode is single-threaded: n/a above 1)."""
+    by_mode: dict[str, dict[int, dict[int, asv_results.Measurement]]] = {}
+    for m in run.measurements(kernel + MODES_SUFFIX):
+        by_mode.setdefault(m.params["mode"], {}).setdefault(m.params["threads"], {})[m.params["size"]] = m
+    first_calls = {
+        m.params["mode"]: Estimate.of(m) for m in run.measurements(kernel + FIRST_CALL_SUFFIX) if m.state == "ok"
+    }
+    curves = {}
+    for mode, by_threads in by_mode.items():
+        single = all(m.state == "n/a" for t, per_size in by_threads.items() if t > 1 for m in per_size.values())
+        used = 1 if single else threads
+        times = {size: Estimate.of(m) for size, m in by_threads.get(used, {}).items() if m.state == "ok"}
+        if times:
+            curves[mode] = ModeCurve(mode, used, times, first_calls.get(mode))
+    return curves
+
+
+def _timed(run: Run) -> list[asv_results.Measurement]:
+    """Every Modes timing of `run` that has a value."""
+    keys = [key for key in run.result.get_all_result_keys() if key.endswith(MODES_SUFFIX)]
+    return [m for key in sorted(keys) for m in run.measurements(key) if m.state == "ok"]
+
+
+def _kernels(run: Run) -> list[str]:
+    """The kernels with Modes timings in `run`."""
+    return sorted({m.benchmark.removesuffix(MODES_SUFFIX) for m in _timed(run)})
+
+
+def advise(run: Run) -> Advice:
+    """The advisor's answers from one results file."""
+    measured = [m.params["threads"] for m in _timed(run)]
+    threads = int(run.environment.facts.get("Numba.max_threads") or max(measured, default=1))
+    advice = {}
+    for kernel in _kernels(run):
+        curves = _curves(run, kernel, threads)
+        found = []
+        for mode, curve in curves.items():
+            for baseline in BASELINES:
+                base = curves.get(baseline)
+                if mode in (baseline, REFERENCE) or base is None:
+                    continue
+                ratios = {s: t.value / base.times[s].value for s, t in curve.times.items() if s in base.times}
+                if ratios:
+                    found.append(Crossover(mode, baseline, *crossings(ratios)))
+        if curves:
+            advice[kernel] = KernelAdvice(kernel, threads, curves, found)
+    return Advice(run.machine, run.commit, run.environment, threads, advice)
+
+
+def pick(results_dir: str | Path, machine: str | None = None) -> Run | None:
+    """The results file to advise from: the newest commit with Modes results, in its
+    environment with the newest Numba (then the one with the most Modes results)."""
+    runs = asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN)
+    runs = [run for run in runs if _kernels(run)]
+    if not runs:
+        return None
+    return max(runs, key=lambda run: (run.environment.numba, len(_timed(run)), run.env_name))
+
+
+def load(results_dir: str | Path, machine: str | None = None) -> Advice | None:
+    """The advice from `results_dir`; None without Modes results."""
+    run = pick(results_dir, machine)
+    return advise(run) if run else None
+
+
+def _calls(mode: str, calls: int | None) -> str:
+    if mode == REFERENCE:
+        return "(reference)"
+    return "never" if calls is None else f"{calls:,} call{'s' if calls > 1 else ''}"
+
+
+def _speedup(estimate: Estimate | None) -> str:
+    return "–" if estimate is None else f"{estimate.value:.2f}×"
+
+
+def format_text(advice: Advice) -> str:
+    """The answers as terminal tables, one block per kernel."""
+    blocks = [f"Which mode? {advice.heading()}; commit {advice.commit[:8]}"]
+    for kernel in advice.kernels.values():
+        rows = [
+            [
+                f"{b.size:,}",
+                b.mode + ("" if b.clear else f" (≈ {b.runner_up})"),
+                human_time(b.time.value),
+                _speedup(kernel.speedup(b.mode, b.size, "numpy")),
+                _speedup(kernel.speedup(b.mode, b.size, "serial")),
+                _calls(b.mode, kernel.pays_back_after(b.mode, b.size)),
+            ]
+            for b in map(kernel.best, kernel.sizes)
+        ]
+        table = tabulate(rows, ["size", "fastest", "time", "× numpy", "× serial", "pays back after"])
+        first = ", ".join(
+            f"{mode} {human_time(curve.first_call.value)}" for mode, curve in kernel.curves.items() if curve.first_call
+        )
+        lines = [c.describe() for c in kernel.crossovers]
+        blocks.append(
+            f"{kernel.kernel} ({kernel.threads} threads)\n{table}\n"
+            + "".join(f"  {line}\n" for line in lines)
+            + (f"  first call: {first}\n" if first else "")
+        )
+    return "\n\n".join(blocks)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: print the answers (or advisor.json with --json); return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.advisor", description=__doc__.split("\n")[0])
+    parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
+    parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
+    parser.add_argument("--json", action="store_true", help="print advisor.json instead of tables")
+    args = parser.parse_args(argv)
+    advice = load(args.results, args.machine)
+    if advice is None:
+        print(f"advisor: {NO_DATA} ({args.results})", file=sys.stderr)
+        return 2
+    print(json.dumps(advice.as_json(), indent=1) if args.json else format_text(advice))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The site's landing page, "Which mode?": the advisor's answers (``ntb_site.advisor``) as
+``index.html``, with its data as ``advisor.json`` beside it.
+
+Per kernel: time per call against size for every mode (log-log, 99 % intervals as error bars), the
+fastest mode at each size with speedups and the calls it needs to pay back its first call,
+and per mode its crossovers with numpy and serial and its first-call cost.
+
+``asv publish`` runs :class:`AdvisorPage` (asv.conf.json ``"plugins"``, after
+``.ntb_site.history``, which moves the history UI out of ``index.html``).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+from asv.publishing import OutputPublisher
+from asv.util import human_time
+
+from ntb_site import advisor
+from ntb_site.advisor import Advice, KernelAdvice
+from ntb_site.chart_spec import Axis, Chart, Series
+from ntb_site.estimate import Estimate
+from ntb_site.layout import chart_slot, table, write_page
+
+PAGE = "index.html"
+DATA = "advisor.json"
+TITLE = "Which threading mode?"
+
+
+def chart(kernel: KernelAdvice) -> Chart:
+    """Time per call against size, one line per mode, log-log."""
+    series = [
+        Series(
+            f"{mode} ({curve.threads} thread{'s' if curve.threads > 1 else ''})",
+            [(size, t.value, t.low, t.high) for size, t in sorted(curve.times.items())],
+        )
+        for mode, curve in kernel.curves.items()
+    ]
+    return Chart(
+        f"{kernel.kernel}: time per call",
+        Axis("elements (samples for Monte-Carlo)", "elements", log=10),
+        Axis("time per call", "seconds", log=10),
+        series,
+    )
+
+
+def _code(text: str) -> str:
+    return f"<code>{html.escape(text)}</code>"
+
+
+def _speedup(estimate: Estimate | None) -> str:
+    if estimate is None:
+        return "–"
+    return f"{estimate.value:.2f}× <span class=ntb-note>[{estimate.low:.2f}, {estimate.high:.2f}]</span>"
+
+
+def _calls(mode: str, calls: int | None) -> str:
+    if mode == advisor.REFERENCE:
+        return "– (the reference)"
+    return "never" if calls is None else f"{calls:,}"
+
+
+def summary(kernel: KernelAdvice) -> str:
+    """One sentence: the fastest mode over ranges of sizes."""
+    parts = []
+    for mode, group in itertools.groupby(map(kernel.best, kernel.sizes), key=lambda b: b.mode):
+        sizes = [b.size for b in group]
+        span = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
+        parts.append(f"{_code(mode)} at {span} elements")
+    return "Fastest: " + "; ".join(parts) + "."
+
+
+def best_table(kernel: KernelAdvice) -> str:
+    """The fastest mode at each size."""
+    rows = []
+    for b in map(kernel.best, kernel.sizes):
+        runner_up = "–" if b.runner_up is None else _code(b.runner_up)
+        rows.append(
+            [
+                f"{b.size:,}",
+                _code(b.mode),
+                human_time(b.time.value),
+                runner_up + ("" if b.clear else " <span class=ntb-flag>≈ within noise</span>"),
+                _speedup(kernel.speedup(b.mode, b.size, "numpy")),
+                _speedup(kernel.speedup(b.mode, b.size, "serial")),
+                _calls(b.mode, kernel.pays_back_after(b.mode, b.size)),
+            ]
+        )
+    header = ["size", "fastest", "time per call", "runner-up", "× numpy", "× serial", "pays back after (calls)"]
+    return table(header, rows)
+
+
+def modes_table(kernel: KernelAdvice) -> str:
+    """Every mode: threads, first call, speedups at the largest size, crossovers."""
+    largest = kernel.sizes[-1]
+    rows = []
+    for mode, curve in kernel.curves.items():
+        crossovers = {c.baseline: c.describe() for c in kernel.crossovers if c.mode == mode}
+        rows.append(
+            [
+                _code(mode),
+                str(curve.threads),
+                human_time(curve.first_call.value) if curve.first_call else "–",
+                _speedup(kernel.speedup(mode, largest, "numpy")),
+                _speedup(kernel.speedup(mode, largest, "serial")),
+                _calls(mode, kernel.pays_back_after(mode, largest)),
+                html.escape(crossovers.get("numpy", "–")),
+                html.escape(crossovers.get("serial", "–")),
+            ]
+        )
+    header = [
+        "mode",
+        "threads",
+        "first call",
+        f"× numpy at {largest:,}",
+        f"× serial at {largest:,}",
+        f"pays back at {largest:,} after (calls)",
+        "against numpy",
+        "against serial",
+    ]
+    return table(header, rows)
+
+
+def environment_chips(advice: Advice) -> str:
+    """Machine, CPU, SIMD flags, versions, layer, threads and commit as chips."""
+    env = advice.environment
+    facts = [
+        ("machine", advice.machine),
+        ("CPU", env.machine.get("cpu", "?")),
+        ("SIMD", ", ".join(advice.simd) or "not recorded"),
+        ("Numba", env.versions.get("numba", "?")),
+        ("NumPy", env.versions.get("numpy", "not recorded")),
+        ("threading layer", env.layer or "default"),
+        ("threads", str(advice.threads)),
+        ("commit", advice.commit[:8]),
+    ]
+    chips = "".join(f"<span class=ntb-chip>{name} <b>{html.escape(value)}</b></span>" for name, value in facts)
+    return f"<div class=ntb-chips>{chips}</div>"
+
+
+NOTES = (
+    "Times are asv medians of every recorded sample (several rounds, each in a fresh process); error bars and "
+    "[brackets] are 99 % intervals, and a ratio's interval is the conservative one. Threaded modes run on every "
+    "thread of the machine, numpy and serial on one. <em>First call</em>: build, compile and one call on 1,000 "
+    "elements in a fresh interpreter with an empty Numba cache. <em>Pays back after</em>: the number of calls at "
+    "that size after which the mode's faster calls have recovered its extra first-call cost over numpy "
+    "(<em>never</em>: it is not faster than numpy there). Crossovers are interpolated log-log between the "
+    "measured sizes."
+)
+
+
+def render(advice: Advice | None) -> tuple[str, dict[str, Any]]:
+    """The page body and its chart specs."""
+    if advice is None:
+        return f"<p>{advisor.NO_DATA}</p>", {}
+    sections = [
+        environment_chips(advice),
+        f"<p>For each kernel of the notebook: which threading mode is fastest at your size on this machine "
+        f"and Numba release. Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: "
+        f"<code>python -m ntb_site.advisor</code>.</p>",
+    ]
+    charts = {}
+    for name, kernel in advice.kernels.items():
+        charts[name] = chart(kernel).as_json()
+        sections.append(
+            f"<section class=ntb-card><h2 id='{html.escape(name)}'>{html.escape(name)}</h2>"
+            f"<p class=ntb-answer>{summary(kernel)}</p>{chart_slot(name)}"
+            f"<h3>Fastest mode at each size</h3>{best_table(kernel)}"
+            f"<h3>Every mode</h3>{modes_table(kernel)}</section>"
+        )
+    sections.append(f"<p class=ntb-note>{NOTES}</p>")
+    return "\n".join(sections), charts
+
+
+def publish(html_dir: str | Path, results_dir: str | Path) -> Advice | None:
+    """Write index.html and advisor.json from the results in `results_dir`."""
+    advice = advisor.load(results_dir)
+    data = advice.as_json() if advice else {"message": advisor.NO_DATA, "kernels": {}}
+    Path(html_dir, DATA).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
+    body, charts = render(advice)
+    write_page(html_dir, PAGE, TITLE, body, charts)
+    return advice
+
+
+class AdvisorPage(OutputPublisher):
+    """Run by ``asv publish``: the landing page and advisor.json."""
+
+    order = 12
+
+    @classmethod
+    def publish(cls, conf: Any, repo: Any, benchmarks: Any, graphs: Any, revisions: Any) -> None:
+        """Write the advisor from ``conf.results_dir`` into ``conf.html_dir``."""
+        publish(conf.html_dir, conf.results_dir)

@@ -1,0 +1,112 @@
+"""The advisor (ntb_site.advisor, the landing page's answers) on real asv results
+(tests/data/modes_results), checked against the results file read without asv."""
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from ntb_site import advisor, advisor_page
+
+DATA = Path(__file__).resolve().parent / "data" / "modes_results"
+RESULTS = next((DATA / "vm").glob("87fc7ba5-*.json"))
+KERNELS = ("gaussians", "kde", "monte_carlo_pi")
+
+
+def raw(benchmark):
+    """params tuple -> value of one benchmark, straight from the results file."""
+    data = json.loads(RESULTS.read_text())
+    row = dict(zip(data["result_columns"], data["results"][benchmark], strict=False))
+    decoded = [[json.loads(p.replace("'", '"')) for p in axis] for axis in row["params"]]
+    return dict(zip(itertools.product(*decoded), row["result"], strict=True))
+
+
+@pytest.fixture(scope="module")
+def advice():
+    return advisor.load(DATA)
+
+
+def test_the_fastest_mode_at_each_size_is_the_recorded_minimum(advice):
+    assert (advice.machine, advice.commit[:8], advice.threads) == ("vm", "87fc7ba5", 2)
+    assert sorted(advice.kernels) == list(KERNELS)  # monte_carlo_pi_blocked: n/a at that commit
+    for name in KERNELS:
+        times = raw(f"{name}.Modes.time_kernel")
+        kernel = advice.kernels[name]
+        for size in kernel.sizes:
+            # every mode at the machine's 2 threads, the single-threaded ones (n/a there) at 1
+            at_size = {
+                mode: value
+                for (s, mode, threads), value in times.items()
+                if s == size
+                and value is not None
+                and not math.isnan(value)
+                and threads == (2 if not math.isnan(times[size, mode, 2]) else 1)
+            }
+            best = kernel.best(size)
+            assert best.mode == min(at_size, key=at_size.get)
+            assert best.time.value == at_size[best.mode]
+            assert best.time.low <= best.time.value <= best.time.high
+
+
+def test_speedups_and_payback_follow_from_the_recorded_times(advice):
+    kernel = advice.kernels["gaussians"]
+    times, first = raw("gaussians.Modes.time_kernel"), raw("gaussians.FirstCall.timeraw_first_call")
+    for size in kernel.sizes:
+        serial, numpy = times[size, "serial", 1], times[size, "numpy", 1]
+        assert kernel.speedup("serial", size, "numpy").value == pytest.approx(numpy / serial)
+        extra, gain = first[("serial",)] - first[("numpy",)], numpy - serial
+        expected = math.ceil(extra / gain) if gain > 0 else None
+        assert kernel.pays_back_after("serial", size) == expected
+        prange = kernel.speedup("prange", size, "serial")
+        assert prange.value == pytest.approx(serial / times[size, "prange", 2])
+        assert prange.low <= prange.value <= prange.high
+
+
+def test_crossover_is_interpolated_log_log():
+    faster_first, found = advisor.crossings({1_000: 2.0, 10_000: 0.5})
+    assert not faster_first and found == [pytest.approx(math.sqrt(1_000 * 10_000))]
+    assert advisor.crossings({10: 0.5, 100: 0.9}) == (True, [])
+    crossover = advisor.Crossover("parallel", "numpy", False, found)
+    assert crossover.describe() == "parallel beats numpy above ≈ 3,162 elements"
+    assert advisor.Crossover("x", "numpy", True, []).describe() == "x beats numpy at every measured size"
+
+
+def test_recorded_crossover_of_serial_and_numpy(advice):
+    times = raw("gaussians.Modes.time_kernel")
+    (crossover,) = [c for c in advice.kernels["gaussians"].crossovers if (c.mode, c.baseline) == ("serial", "numpy")]
+    ratios = {size: times[size, "serial", 1] / times[size, "numpy", 1] for size in (1_000, 10_000)}
+    assert crossover.faster_at_smallest == (ratios[1_000] < 1)
+    assert crossover.crossings == [pytest.approx(advisor.crossings(ratios)[1][0])]
+    assert not [c for c in advice.kernels["gaussians"].crossovers if c.mode == "numpy"]
+
+
+def test_heading_names_machine_versions_layer_and_threads(advice):
+    assert advice.heading() == "machine vm, AMD EPYC, numba 0.68.1, numpy 2.4.6, layer omp, 2 threads"
+
+
+def test_advisor_json_and_page(tmp_path, advice):
+    advisor_page.publish(tmp_path, DATA)
+    data = json.loads((tmp_path / advisor_page.DATA).read_text())
+    assert data["environment"]["versions"]["numpy"] == "2.4.6" and data["environment"]["threads"] == 2
+    for name in KERNELS:
+        best = data["kernels"][name]["best"]
+        assert [b["size"] for b in best] == [1_000, 10_000]
+        assert [b["mode"] for b in best] == [advice.kernels[name].best(s).mode for s in (1_000, 10_000)]
+    page = (tmp_path / advisor_page.PAGE).read_text()
+    specs = json.loads(page.split('<script type="application/json" id="ntb-charts">')[1].split("</script>")[0])
+    assert sorted(specs) == list(KERNELS)
+    assert {s["label"] for s in specs["kde"]["series"]} >= {"numpy (1 thread)", "parallel (2 threads)"}
+    assert all(f'data-chart="{name}"' in page for name in KERNELS)
+    assert "https://" not in page and "http://" not in page
+
+
+def test_cli(capsys, tmp_path):
+    assert advisor.main(["--results", str(DATA)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Which mode? machine vm, AMD EPYC") and "gaussians (2 threads)" in out
+    assert advisor.main(["--results", str(DATA), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["commit"].startswith("87fc7ba5")
+    assert advisor.main(["--results", str(tmp_path)]) == 2
+    assert advisor.NO_DATA in capsys.readouterr().err
