@@ -19,6 +19,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -113,49 +115,71 @@ def _requested_urls(driver: Any) -> list[str]:
     return urls
 
 
-# Report key -> (URL hash, CSS selector that must match at least once).
+# Report key -> (page and fragment, CSS selector that must match at least once): every page of
+# the site. "{benchmark}" is a benchmark with a published graph.
 VIEWS = {
-    "grid_tiles": ("#/", "#summarygrid-display .benchmark-container"),
-    "list_rows": ("#/summarylist", "#summarylist-body tbody tr"),
-    "regressions_blocks": ("#/regressions", "#regressions-body > *"),
-    "graph_canvases": ("#{benchmark}", "#main-graph canvas.flot-base"),
+    "advisor_charts": ("index.html", ".ntb-chart[data-drawn]"),
+    "scaling_charts": ("scaling.html", ".ntb-chart[data-drawn]"),
+    "numba_versions_charts": ("numba-versions.html", ".ntb-chart[data-drawn]"),
+    "history_cards": ("history.html", ".card"),
+    "history_graph": ("history.html#view=explore&bench={benchmark}", ".uplot canvas"),
+    "legacy_grid_tiles": ("index.legacy.html#/", "#summarygrid-display .benchmark-container"),
+    "legacy_list_rows": ("index.legacy.html#/summarylist", "#summarylist-body tbody tr"),
+    "legacy_regressions_blocks": ("index.legacy.html#/regressions", "#regressions-body > *"),
+    "legacy_graph_canvases": ("index.legacy.html#{benchmark}", "#main-graph canvas.flot-base"),
 }
+# On the project's pages every chart must be drawn, with at least one point.
+UNDRAWN_CHARTS = "return [...document.querySelectorAll('.ntb-chart')].filter(e => !(+e.dataset.drawn > 0)).length"
 
 
-def check_site(
-    html_dir: str | Path, extra_pages: Sequence[str] = (), allowed: Sequence[str] = (), timeout: float = 10.0
-) -> dict[str, Any]:
-    """Load the site in headless Chromium and check it works offline.
+def drawn_benchmark(html_dir: Path) -> str:
+    """The first benchmark of index.json with a graph file that has a number to draw."""
+    index = json.loads((html_dir / "index.json").read_text())
+    for name in index["benchmarks"]:
+        for graph in html_dir.glob(f"graphs/**/{name}.json"):
+            values = [value for _, value in json.loads(graph.read_text())]
+            if any(v is not None for value in values for v in (value if isinstance(value, list) else [value])):
+                return name
+    return ""
 
-    Visits each of :data:`VIEWS` (the graph view for the first benchmark in
-    index.json that has a graph file) and counts its elements, then loads ``extra_pages`` (paths
-    relative to html_dir, e.g. ``"scaling.html"``).  Returns a report whose
-    ``"problems"`` list (console errors, requests off the local server,
-    empty views) is empty when the site is fine.  Console errors containing
-    any of ``allowed`` are not problems (e.g. ``"graphs/summary/"``: the
-    benchmark grid's 404s for benchmarks that have no results at all).
+
+def _missing_graph(message: str, graphed: set[str]) -> bool:
+    """A 404 of a benchmark's graph file where the benchmark has no results at all (both UIs ask)."""
+    match = re.search(r"/graphs/\S*?([^/\s?]+)\.json\S* - Failed to load resource: .* 404", message)
+    return bool(match) and unquote(match[1]) not in graphed
+
+
+def check_site(html_dir: str | Path, optional: Sequence[str] = (), timeout: float = 15.0) -> dict[str, Any]:
+    """Load every page of the site in headless Chromium and check it works offline.
+
+    Visits each of :data:`VIEWS` (graph views for :func:`drawn_benchmark`), counts what the
+    selector matches and, on the project's pages, the charts left undrawn. Returns a report
+    whose ``"problems"`` list (console errors, requests off the local server, empty views
+    except those named in `optional`, undrawn charts) is empty when the site is fine.
+    404s of the graph files of benchmarks without any result are no problem (both UIs ask
+    for them).
     """
     html_dir = Path(html_dir)
-    index = json.loads((html_dir / "index.json").read_text())
     graphed = {path.stem for path in html_dir.glob("graphs/**/*.json")}
-    benchmark = next((name for name in index["benchmarks"] if name in graphed), "")
+    benchmark = drawn_benchmark(html_dir)
     report: dict[str, Any] = {"benchmark": benchmark}
     problems = []
     with serve(html_dir) as base, chromium() as driver:
-        for key, (fragment, selector) in VIEWS.items():
-            url = base + "index.html" + fragment.format(benchmark=benchmark)
+        for key, (page, selector) in VIEWS.items():
+            url = base + page.format(benchmark=quote(benchmark))
+            driver.get("about:blank")  # a new fragment alone would not reload the page
             driver.get(url)
             count = _wait(driver, f"return document.querySelectorAll({selector!r}).length", timeout)
             report[key] = count
-            if not count:
+            if not count and key not in optional:
                 problems.append(f"nothing matches {selector!r} at {url}")
-        for page in extra_pages:
-            driver.get(base + page)
-        report["final_url"] = driver.current_url
+            undrawn = driver.execute_script(UNDRAWN_CHARTS)
+            if undrawn:
+                problems.append(f"{undrawn} chart(s) without data drawn at {url}")
         report["console_errors"] = [
             entry["message"]
             for entry in driver.get_log("browser")
-            if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in allowed)
+            if entry["level"] == "SEVERE" and not _missing_graph(entry["message"], graphed)
         ]
         report["external_requests"] = sorted(
             url

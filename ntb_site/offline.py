@@ -1,25 +1,16 @@
-"""asv publisher plugin that makes the published site work without a network.
+"""asv publisher plugin that makes asv's stock page work without a network.
 
 Stock ``asv publish`` writes an ``index.html`` that loads jQuery, flot,
 Bootstrap and friends from CDNs.  :class:`OfflineSite` copies pinned copies of
 those libraries (vendored from npm, see ``static/VENDORED.txt``) into
-``html/vendor/`` and points ``index.html`` at them.
+``html/vendor/`` and points ``index.html`` at them, and adds the site's pages
+(``ntb_site.layout.NAV``) to its navigation bar.  ``ntb_site.history`` then
+moves that page to ``index.legacy.html`` (the "Classic asv UI").
 
 Enable it in ``asv.conf.json`` (the leading dot makes asv import it from the
 current directory, i.e. the repository root)::
 
     "plugins": [".ntb_site.offline"]
-
-Other publishers can add pages that share the navigation bar::
-
-    from ntb_site.offline import register_nav_link, write_page
-
-    register_nav_link("scaling.html", "Scaling")
-
-    class Scaling(OutputPublisher):
-        @classmethod
-        def publish(cls, conf, repo, benchmarks, graphs, revisions):
-            write_page(conf.html_dir, "scaling.html", "Scaling", "<p>...</p>")
 """
 
 from __future__ import annotations
@@ -32,8 +23,9 @@ from typing import Any
 
 from asv.publishing import OutputPublisher
 
+from ntb_site import layout
+
 VENDOR_DIR = Path(__file__).with_name("static") / "vendor"
-BOOTSTRAP_CSS = "vendor/bootstrap/css/bootstrap.min.css"
 
 _CDNJS = "https://cdnjs.cloudflare.com/ajax/libs/"
 _JSDELIVR = "https://cdn.jsdelivr.net/npm/"
@@ -48,7 +40,7 @@ CDN_TO_LOCAL = {
     _CDNJS + "stupidtable/1.0.1/stupidtable.min.js": "vendor/stupid-table-plugin/stupidtable.min.js",
     _CDNJS + "blueimp-md5/2.19.0/js/md5.min.js": "vendor/blueimp-md5/md5.min.js",
     _JSDELIVR + "bootstrap@3.1.1/dist/js/bootstrap.min.js": "vendor/bootstrap/js/bootstrap.min.js",
-    _JSDELIVR + "bootstrap@3.1.1/dist/css/bootstrap.min.css": BOOTSTRAP_CSS,
+    _JSDELIVR + "bootstrap@3.1.1/dist/css/bootstrap.min.css": "vendor/bootstrap/css/bootstrap.min.css",
 }
 
 _EXTERNAL_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>')
@@ -56,27 +48,15 @@ _EXTERNAL_STYLESHEET = re.compile(r'<link\b[^>]*\bhref="(https?://[^"]+)"[^>]*>'
 # Extra links go just before the stock item that shows the benchmark title.
 _NAV_ANCHOR = '<li id="nav-li-graphdisplay">'
 
-_nav_links: dict[str, str] = {}
 
-
-def register_nav_link(href: str, label: str) -> None:
-    """Add a link (relative to html_dir) to the navigation bar of every page.
-
-    Call at import time of the plugin module that writes the page, so the link
-    is known before any publisher runs.
-    """
-    _nav_links[href] = label
-
-
-def _nav_item(href: str, label: str, *, active: bool = False) -> str:
-    cls = ' class="active"' if active else ""
-    return f'<li{cls}><a href="{html.escape(href)}">{html.escape(label)}</a></li>'
+def _nav_item(href: str, label: str) -> str:
+    return f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>'
 
 
 def localize_index(text: str) -> str:
     """Return index.html text with CDN assets replaced by vendored copies.
 
-    Also adds the registered navigation links.  Raises ``ValueError`` on an
+    Also adds the site's navigation links.  Raises ``ValueError`` on an
     external asset it has no local copy for (e.g. after an asv upgrade).
     Applying it twice gives the same result.
     """
@@ -90,7 +70,7 @@ def localize_index(text: str) -> str:
     text = _EXTERNAL_SCRIPT.sub(script, text)
     text = _EXTERNAL_STYLESHEET.sub(stylesheet, text)
     missing = [
-        _nav_item(href, label) for href, label in _nav_links.items() if f'href="{html.escape(href)}"' not in text
+        _nav_item(href, label) for href, label in layout.NAV.items() if f'href="{html.escape(href)}"' not in text
     ]
     if missing:
         if _NAV_ANCHOR not in text:
@@ -106,46 +86,6 @@ def _local(url: str) -> str:
         raise ValueError(f"no vendored copy of external asset {url}") from None
 
 
-def render_page(title: str, body: str, active: str | None = None) -> str:
-    """Return a complete offline HTML page with the site's navigation bar.
-
-    ``body`` is trusted HTML; ``active`` is the href of the current page.
-    The page must live directly in html_dir (links are relative to it).
-    """
-    extra = "\n        ".join(_nav_item(h, lbl, active=h == active) for h, lbl in _nav_links.items())
-    return f"""<!doctype html>
-<html>
-  <head>
-    <meta charset="utf-8">
-    <title>{html.escape(title)}</title>
-    <link rel="stylesheet" href="{BOOTSTRAP_CSS}">
-    <link rel="shortcut icon" href="swallow.ico">
-  </head>
-  <body style="padding-top: 60px">
-    <nav class="navbar navbar-default navbar-fixed-top" role="navigation">
-      <ul class="nav navbar-nav navbar-left">
-        <li><a href="index.html#/">Benchmark grid</a></li>
-        <li><a href="index.html#/summarylist">Benchmark list</a></li>
-        <li><a href="index.html#/regressions">Regressions</a></li>
-        {extra}
-      </ul>
-    </nav>
-    <div class="container-fluid">
-      <h1>{html.escape(title)}</h1>
-      {body}
-    </div>
-  </body>
-</html>
-"""
-
-
-def write_page(html_dir: str | Path, filename: str, title: str, body: str) -> Path:
-    """Write ``render_page(title, body)`` to ``html_dir/filename``; return its path."""
-    path = Path(html_dir) / filename
-    path.write_text(render_page(title, body, active=filename), encoding="utf-8")
-    return path
-
-
 def make_offline(html_dir: str | Path) -> None:
     """Copy vendored assets into html_dir and rewrite its index.html (idempotent)."""
     html_dir = Path(html_dir)
@@ -156,6 +96,8 @@ def make_offline(html_dir: str | Path) -> None:
 
 class OfflineSite(OutputPublisher):
     """Run by ``asv publish``: make html_dir self-contained."""
+
+    order = 10
 
     @classmethod
     def publish(cls, conf: Any, repo: Any, benchmarks: Any, graphs: Any, revisions: Any) -> None:

@@ -1,71 +1,79 @@
-"""The scaling page on real asv Scaling results (tests/data/scaling_results)."""
+"""Strong scaling derived from real Modes timings (tests/data/modes_results) and its page."""
 
-import itertools
+import dataclasses
 import json
-import re
-import shutil
 from pathlib import Path
 
-import asv_run
+import pytest
 
-from ntb_site import scaling
+from ntb_site import scaling, scaling_page
+from ntb_site.estimate import Estimate
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data" / "scaling_results"
-RESULTS = DATA / "vm" / "ecc1c416-existing-py_work_main_.venv_bin_python.json"
-KERNELS = ("gaussians", "kde", "monte_carlo_pi")
+DATA = Path(__file__).resolve().parent / "data" / "modes_results"
+RESULTS = next((DATA / "vm").glob("87fc7ba5-*.json"))
 
 
-def recorded():
-    """(kernel, metric, size, mode, threads) -> value, read from the results file without asv."""
+def recorded(kernel):
+    """(size, mode, threads) -> value of `kernel`'s Modes timings, read without asv."""
     data = json.loads(RESULTS.read_text())
-    values = {}
-    for name, (result, params, *_) in data["results"].items():
-        kernel, _, metric = name.split(".")
-        for (size, mode, threads), value in zip(itertools.product(*params), result, strict=True):
-            values[kernel, metric.removeprefix("track_"), int(size), mode.strip("'"), int(threads)] = value
-    return values
+    row = dict(zip(data["result_columns"], data["results"][f"{kernel}.Modes.time_kernel"], strict=False))
+    sizes, modes, threads = ([json.loads(p.replace("'", '"')) for p in axis] for axis in row["params"])
+    combos = [(s, m, t) for s in sizes for m in modes for t in threads]
+    return dict(zip(combos, row["result"], strict=True))
 
 
-def test_load_reads_every_recorded_value():
-    data = scaling.load(DATA)
-    assert (data.machine, data.commit[:8]) == ("vm", "ecc1c416")
-    assert {p.kernel for p in data.points} == set(KERNELS)
-    assert {(p.kernel, p.metric, p.size, p.mode, p.threads): p.value for p in data.points} == recorded()
+@pytest.fixture(scope="module")
+def found():
+    return scaling.load(DATA)
 
 
-def test_page_has_both_charts_per_kernel_with_the_ideal_line():
-    body = scaling.render_body(scaling.load(DATA))
-    for kernel in KERNELS:
-        assert f"<h3>{kernel}, size 10,000</h3>" in body
-    assert body.count("<svg") == 2 * len(KERNELS)
-    assert body.count("<title>ideal</title>") == 2 * len(KERNELS)
-    assert "speedup over serial" in body and "parallel efficiency" in body
-    assert "https://" not in body
+def test_speedup_is_against_the_same_mode_on_one_thread(found):
+    (data,) = found
+    assert data.environment.label == "numba 0.68.1, numpy 2.4.6, layer omp"
+    assert {p.kernel for p in data.points} == {"gaussians", "kde", "monte_carlo_pi"}
+    for p in data.points:
+        times = recorded(p.kernel)
+        assert p.mode not in ("numpy", "serial")
+        assert p.speedup.value == pytest.approx(times[p.size, p.mode, 1] / times[p.size, p.mode, p.threads])
+        assert p.efficiency.value == pytest.approx(p.speedup.value / p.threads)
+        assert p.speedup.low <= p.speedup.value <= p.speedup.high
+        best = min(("numpy", "serial"), key=lambda m: times[p.size, m, 1])
+        assert p.best_single == best
+        assert p.over_best_single.value == pytest.approx(times[p.size, best, 1] / times[p.size, p.mode, p.threads])
+        if p.threads == 1:
+            assert p.speedup.value == 1
 
 
-def test_ideal_curve_lies_on_the_ideal_line():
-    threads = [1, 2, 4, 8]
-    for metric, ideal in (("speedup", {t: float(t) for t in threads}), ("efficiency", dict.fromkeys(threads, 1.0))):
-        svg = scaling.chart(metric, threads, {"perfect": ideal}, {"perfect": "#000"})
-        lines = dict(re.findall(r"<title>(\w+)</title><polyline points=\"([^\"]+)\"", svg))
-        assert lines["perfect"] == lines["ideal"]
+def point(efficiency: Estimate, threads: int = 2) -> scaling.Point:
+    one = Estimate(1.0, 1.0, 1.0)
+    return scaling.Point("kde", 1_000_000, "prange", threads, one, efficiency.scaled(threads), efficiency, "numpy", one)
 
 
-def test_missing_results_give_a_page_that_says_so(tmp_path):
-    assert scaling.load(tmp_path / "none") is None
-    assert scaling.load(ROOT / "tests" / "data" / "numba_versions_results") is None  # no Scaling results there
-    scaling.publish(tmp_path, tmp_path / "none")
-    assert scaling.NO_DATA in (tmp_path / scaling.PAGE).read_text()
+def test_efficiency_above_105_percent_is_explained():
+    assert scaling.explain(point(Estimate(1.04, 0.9, 1.2))) is None
+    assert scaling.explain(point(Estimate(1.2, 1.0, 1.4))).startswith("Within noise")
+    assert scaling.explain(point(Estimate(1.3, 1.2, 1.4))).startswith("Superlinear beyond noise")
 
 
-def test_asv_publish_writes_the_page_linked_from_the_nav(tmp_path):
-    shutil.copytree(DATA, tmp_path / "results")
-    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.offline", ".ntb_site.scaling"])
-    pages = []
-    for _ in range(2):  # publishing again gives the same page
-        asv_run.publish(config)
-        pages.append((tmp_path / "html" / scaling.PAGE).read_text())
-    assert pages[0] == pages[1]
-    assert '<a href="scaling.html">Scaling</a>' in (tmp_path / "html" / "index.html").read_text()
-    assert pages[0].count("<svg") == 2 * len(KERNELS)
+def test_page_marks_and_explains_every_efficiency_above_105_percent(found, tmp_path):
+    (data,) = found
+    superlinear = point(Estimate(1.3, 1.2, 1.4))
+    data = dataclasses.replace(data, points=[*data.points, superlinear])
+    body, specs = scaling_page.render([data])
+    assert body.count("<span class=ntb-flag>[") == sum(1 for p in data.points if p.threads > 1 and scaling.explain(p))
+    assert scaling.explain(superlinear) in body
+    for kernel in ("gaussians", "kde", "monte_carlo_pi"):
+        speedup = specs[f"0-{kernel}-speedup"]
+        assert speedup["x"]["log"] == 2 and speedup["series"][-1]["label"] == "ideal"
+        assert specs[f"0-{kernel}-over-best-single"]["series"][-1]["label"] == "break-even"
+
+
+def test_publish_writes_page_and_json(tmp_path):
+    scaling_page.publish(tmp_path, DATA)
+    data = json.loads((tmp_path / scaling_page.DATA).read_text())
+    (env,) = data["environments"]
+    assert env["versions"]["llvm"] == "22.1.0" and env["points"]
+    page = (tmp_path / scaling_page.PAGE).read_text()
+    assert "<h2>numba 0.68.1, numpy 2.4.6, layer omp</h2>" in page and "llvmlite 0.50.0" in page
+    scaling_page.publish(tmp_path, tmp_path / "none")
+    assert scaling.NO_DATA in (tmp_path / scaling_page.PAGE).read_text()

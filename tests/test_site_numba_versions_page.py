@@ -1,0 +1,93 @@
+"""The Numba-versions page rendered from the release report JSON: the report of the real
+0.61.2 / 0.62.1 results (tests/data/numba_versions_results), and partial or older reports."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ntb_site import numba_versions, numba_versions_page
+
+DATA = Path(__file__).resolve().parent / "data" / "numba_versions_results"
+
+
+def specs_of(page: str) -> dict:
+    return json.loads(page.split('<script type="application/json" id="ntb-charts">')[1].split("</script>")[0])
+
+
+@pytest.fixture(scope="module")
+def report():
+    return numba_versions.build_report(DATA).as_json()
+
+
+def test_every_comparison_with_its_evidence_and_the_environment_changes(report):
+    body, _ = numba_versions_page.render(report)
+    assert body.count("<tr class=") == len(report["comparisons"])
+    assert "ratio [CI]" in body and "rounds old/new" in body and "confirm" in body
+    assert "Numba.using_svml: 1 → 0" in body  # SVML dropped by 0.62
+    assert "0.61.2 → 0.62.1" in body.split("What changed in the environment")[1]
+
+
+def test_a_verdict_shows_ratio_interval_rounds_and_confirmation(report):
+    regression = {
+        **report["comparisons"][0],
+        "verdict": "regression",
+        "ratio": 1.53,
+        "ci": [1.4, 1.7],
+        "rounds": [8, 8],
+        "confirm_rounds": [4, 4],
+    }
+    body, _ = numba_versions_page.render({**report, "comparisons": [regression, *report["comparisons"][1:]]})
+    verdicts = body.split("<h2>Verdicts</h2>")[1].split("<details>")[0]
+    assert verdicts.count("<tr class=regression>") == 1
+    assert "1.53 <span class=ntb-note>[1.40, 1.70]</span>" in verdicts
+    assert '<td class="num">8/8</td><td class="num">4/4</td>' in verdicts
+    assert "Numba.using_svml: 1 → 0" in verdicts
+
+
+def test_timeline_per_kernel_and_mode_relative_to_the_first_release(report):
+    charts = numba_versions_page.timeline_charts(report)
+    modes = {(c["benchmark"].split(".")[0], c["params"]["mode"]) for c in report["comparisons"]}
+    assert sorted(charts) == sorted(f"{kernel}-{mode}" for kernel, mode in modes)
+    for chart in charts.values():
+        assert chart.x.categories == ["0.61.2", "0.62.1"]
+        for series in chart.series:
+            assert series.points[0][:2] == ("0.61.2", 1.0)
+    prange = {s.label: s.points for s in charts["gaussians-prange"].series}
+    (line,) = [t for t in report["timeline"] if t["params"] == {"size": 10000, "mode": "prange", "threads": 1}]
+    old, new = (p["value"] for p in line["points"])
+    assert prange["size=10000, threads=1"][1][1] == pytest.approx(new / old)
+
+
+def test_older_or_partial_reports_render():
+    old_style = {
+        "machine": "vm",
+        "commit": "abc",
+        "versions": ["0.60.0", "0.61.2"],
+        "comparisons": [
+            {
+                "benchmark": "kde.Modes.time_kernel",
+                "params": {"size": 10, "mode": "prange", "threads": 2},
+                "from": "0.60.0",
+                "to": "0.61.2",
+                "unit": "seconds",
+                "old": 1.0,
+                "new": 2.0,
+                "ratio": 2.0,
+                "regression": True,
+                "improvement": False,
+            },
+        ],
+    }
+    body, specs = numba_versions_page.render(old_style)
+    assert "<b>regression</b>" in body and "not recorded" in body and "records no release steps" in body
+    assert [list(p) for p in specs["kde-prange"]["series"][0]["points"]] == [["0.60.0", 1.0], ["0.61.2", 2.0]]
+    body, specs = numba_versions_page.render({"message": "no commit has results under two releases"})
+    assert numba_versions_page.NO_DATA in body and "two releases" in body and specs == {}
+
+
+def test_publish_writes_the_report_json_and_the_page(tmp_path, report):
+    numba_versions_page.publish(tmp_path, DATA)
+    assert json.loads((tmp_path / numba_versions_page.DATA).read_text()) == json.loads(json.dumps(report))
+    page = (tmp_path / numba_versions_page.PAGE).read_text()
+    assert sorted(specs_of(page)) == sorted(numba_versions_page.timeline_charts(report))
