@@ -35,12 +35,9 @@ from asv.util import human_time
 from tabulate import tabulate
 
 from ntb_site import asv_results
-from ntb_site.asv_results import Run
+from ntb_site.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
 from ntb_site.estimate import Estimate
 
-MODES_SUFFIX = ".Modes.time_kernel"
-MODES_PATTERN = r"\.Modes\.time_kernel$"
-FIRST_CALL_SUFFIX = ".FirstCall.timeraw_first_call"
 BASELINES = ("numpy", "serial")
 REFERENCE = "numpy"  # compiles nothing: first-call costs and crossovers are measured against it
 NO_DATA = "No Modes results yet: run the Modes benchmarks (bash .ci/bench)."
@@ -232,11 +229,9 @@ def crossings(ratios: dict[int, float]) -> tuple[bool, list[float]]:
 def _curves(run: Run, kernel: str, threads: int) -> dict[str, ModeCurve]:
     """Per mode: times at `threads` (at 1 where the mode is single-threaded: n/a above 1)."""
     by_mode: dict[str, dict[int, dict[int, asv_results.Measurement]]] = {}
-    for m in run.measurements(kernel + MODES_SUFFIX):
+    for m in run.measurements(kernel + MODES_TIMING):
         by_mode.setdefault(m.params["mode"], {}).setdefault(m.params["threads"], {})[m.params["size"]] = m
-    first_calls = {
-        m.params["mode"]: Estimate.of(m) for m in run.measurements(kernel + FIRST_CALL_SUFFIX) if m.state == "ok"
-    }
+    first_calls = {m.params["mode"]: Estimate.of(m) for m in run.measurements(kernel + FIRST_CALL) if m.state == "ok"}
     curves = {}
     for mode, by_threads in by_mode.items():
         single = all(m.state == "n/a" for t, per_size in by_threads.items() if t > 1 for m in per_size.values())
@@ -249,13 +244,12 @@ def _curves(run: Run, kernel: str, threads: int) -> dict[str, ModeCurve]:
 
 def _timed(run: Run) -> list[asv_results.Measurement]:
     """Every Modes timing of `run` that has a value."""
-    keys = [key for key in run.result.get_all_result_keys() if key.endswith(MODES_SUFFIX)]
-    return [m for key in sorted(keys) for m in run.measurements(key) if m.state == "ok"]
+    return [m for key in run.keys(MODES_PATTERN) for m in run.measurements(key) if m.state == "ok"]
 
 
 def _kernels(run: Run) -> list[str]:
     """The kernels with Modes timings in `run`."""
-    return sorted({m.benchmark.removesuffix(MODES_SUFFIX) for m in _timed(run)})
+    return sorted({m.benchmark.removesuffix(MODES_TIMING) for m in _timed(run)})
 
 
 def advise(run: Run) -> Advice:

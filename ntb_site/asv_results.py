@@ -44,6 +44,10 @@ from asv.util import UserError, load_json
 from packaging.version import InvalidVersion, Version
 
 ENVIRONMENT_SUITE = "environment."
+# The suite's timings the pages derive from: `<kernel>` + suffix.
+MODES_TIMING = ".Modes.time_kernel"
+MODES_PATTERN = re.escape(MODES_TIMING) + "$"
+FIRST_CALL = ".FirstCall.timeraw_first_call"
 _MACHINE_FIELDS = {name for name, _ in Machine.fields}
 _VERSIONS = "Versions."
 _LABEL_PACKAGES = ("numba", "numpy")
@@ -181,6 +185,10 @@ class Run:
             facts=facts(self.measurements(prefix=ENVIRONMENT_SUITE)),
         )
 
+    def keys(self, pattern: str = "") -> list[str]:
+        """The recorded benchmarks whose names match the regular expression `pattern`, sorted."""
+        return sorted(key for key in self.result.get_all_result_keys() if re.search(pattern, key))
+
     def measurements(self, benchmark: str | None = None, *, prefix: str = "") -> Iterator[Measurement]:
         """Every recorded parameter set of `benchmark` (None: of every benchmark whose name
         starts with `prefix`), in asv's parameter order."""
@@ -261,7 +269,7 @@ def newest_commit(found: Iterable[Run], pattern: str = "") -> list[Run]:
     """The runs of the newest commit (by date, on the machine that has it) that recorded a
     benchmark whose name matches the regular expression `pattern` (``re.search``); empty
     when none did."""
-    having = [run for run in found if any(re.search(pattern, key) for key in run.result.get_all_result_keys())]
+    having = [run for run in found if run.keys(pattern)]
     if not having:
         return []
     newest = max(having, key=lambda run: (run.date, run.commit, run.machine))

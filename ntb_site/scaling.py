@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ntb_site import asv_results
-from ntb_site.asv_results import Environment, Run
+from ntb_site.asv_results import MODES_PATTERN, MODES_TIMING, Environment, Run
 from ntb_site.estimate import Estimate
 
-MODES_SUFFIX = ".Modes.time_kernel"
 SINGLE_THREADED = ("numpy", "serial")
 SUPERLINEAR = 1.05
 NO_DATA = "No Modes results yet: run the Modes benchmarks (bash .ci/bench)."
@@ -109,8 +108,7 @@ def _by_params(run: Run, benchmark: str) -> dict[tuple[int, str, int], Estimate]
 def derive(run: Run) -> list[Point]:
     """The scaling points of every kernel in `run`."""
     points = []
-    keys = sorted(key for key in run.result.get_all_result_keys() if key.endswith(MODES_SUFFIX))
-    for key in keys:
+    for key in run.keys(MODES_PATTERN):
         times = _by_params(run, key)
         for (size, mode, threads), time in sorted(times.items()):
             one = times.get((size, mode, 1))
@@ -121,7 +119,7 @@ def derive(run: Run) -> list[Point]:
             speedup = one / time
             points.append(
                 Point(
-                    kernel=key.removesuffix(MODES_SUFFIX),
+                    kernel=key.removesuffix(MODES_TIMING),
                     size=size,
                     mode=mode,
                     threads=threads,
@@ -138,7 +136,7 @@ def derive(run: Run) -> list[Point]:
 def load(results_dir: str | Path, machine: str | None = None) -> list[Scaling]:
     """One Scaling per environment of the newest commit with Modes results, newest Numba first."""
     found = []
-    for run in asv_results.newest_commit(asv_results.runs(results_dir, machine), r"\.Modes\.time_kernel$"):
+    for run in asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN):
         points = derive(run)
         if points:
             found.append(Scaling(run.machine, run.commit, run.environment, points))
