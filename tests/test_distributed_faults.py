@@ -24,7 +24,7 @@ BOUND = 4.0
 """The no-worker timeout of these tests, in seconds (the default, 60 s, is tested apart)."""
 SLACK = 15.0
 """Seconds a call may take past an expected end on a loaded 2-core machine."""
-LONG = 400_000_000
+LONG = 200_000_000
 """Samples of a monte_carlo_pi call lasting seconds, long enough to be killed mid-way."""
 
 
