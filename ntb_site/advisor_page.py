@@ -91,7 +91,7 @@ def best_table(kernel: KernelAdvice) -> str:
             ]
         )
     header = ["size", "fastest", "time per call", "runner-up", "× numpy", "× serial", "pays back after (calls)"]
-    return table(header, rows)
+    return table(header, rows, numeric=(0, 2, 4, 5, 6))
 
 
 def modes_table(kernel: KernelAdvice) -> str:
@@ -122,7 +122,7 @@ def modes_table(kernel: KernelAdvice) -> str:
         "against numpy",
         "against serial",
     ]
-    return table(header, rows)
+    return table(header, rows, numeric=(1, 2, 3, 4, 5))
 
 
 def environment_chips(advice: Advice) -> str:

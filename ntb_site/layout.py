@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -101,17 +102,19 @@ def write_page(
     return path
 
 
-def table(header: list[str], rows: list[list[str]], row_classes: list[str] | None = None) -> str:
-    """An HTML table; cells are trusted HTML (escape text before), a cell starting with a
-    digit is right-aligned."""
+def table(
+    header: list[str], rows: list[list[str]], row_classes: list[str] | None = None, numeric: Collection[int] = ()
+) -> str:
+    """An HTML table; cells are trusted HTML (escape text before), the columns at the
+    indexes in `numeric` right-aligned."""
 
-    def cell(text: str) -> str:
-        return f'<td class="num">{text}</td>' if text[:1].isdigit() else f"<td>{text}</td>"
+    def cell(column: int, text: str) -> str:
+        return f'<td class="num">{text}</td>' if column in numeric else f"<td>{text}</td>"
 
     classes = row_classes or [""] * len(rows)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
-        f"<tr{f' class={cls}' if cls else ''}>{''.join(map(cell, row))}</tr>"
+        f"<tr{f' class={cls}' if cls else ''}>{''.join(cell(i, text) for i, text in enumerate(row))}</tr>"
         for row, cls in zip(rows, classes, strict=True)
     )
     return f'<table class="ntb-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -152,7 +152,7 @@ def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) ->
         )
         classes.append(verdict(c))
     header = ["verdict", "benchmark", "releases", "old", "new", "ratio [CI]", "rounds old/new", "confirm", "changed"]
-    return table(header, rows, classes)
+    return table(header, rows, classes, numeric=(3, 4, 5, 6, 7))
 
 
 def environment_table(report: dict[str, Any]) -> str:
@@ -179,7 +179,7 @@ def render(report: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     comparisons = report["comparisons"]
     flagged = [c for c in comparisons if verdict(c) in FLAGGED]
     flagged.sort(key=lambda c: FLAGGED.index(verdict(c)))
-    counts = ", ".join(f"{sum(verdict(c) == v for c in comparisons)} {v}" for v in FLAGGED)
+    counts = ", ".join(f"{v} {sum(verdict(c) == v for c in comparisons)}" for v in FLAGGED)
     rest = [c for c in comparisons if verdict(c) not in FLAGGED]
     specs = {key: chart.as_json() for key, chart in timeline_charts(report).items()}
     return (

@@ -83,7 +83,7 @@ def points_table(points: list[Point], notes: dict[Point, int]) -> str:
             ]
         )
     header = ["size", "mode", "threads", "speedup", "efficiency", "× fastest single-threaded"]
-    return table(header, rows)
+    return table(header, rows, numeric=(0, 2, 3, 4, 5))
 
 
 def section(index: int, data: Scaling) -> tuple[str, dict[str, Any]]:

@@ -1,0 +1,68 @@
+"""The README's pictures of a published site, taken in headless Chromium (offline, as
+``ntb_site.browser_check`` loads it)::
+
+    python -m ntb_site.screenshots html .github/screenshots [--benchmark gaussians.Modes.time_kernel]
+
+Writes advisor.png (the first kernel of the landing page), scaling.png (the first kernel's
+scaling), numba-versions.png (a timeline and the verdicts), and the same benchmark's history
+in both UIs: history-tachyon.png (asv-tachyon, the site's) and history-classic.png (asv's
+stock page), for a side-by-side comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ntb_site.browser_check import chromium, serve
+
+# file -> (page, CSS selector of the element to picture; None: the window)
+SHOTS = {
+    "advisor.png": ("index.html", "section.ntb-card"),
+    "scaling.png": ("scaling.html", "section.ntb-card"),
+    "numba-versions.png": ("numba-versions.html", "main"),
+    "history-tachyon.png": ("history.html#view=explore&bench={benchmark}", None),
+    "history-classic.png": ("index.legacy.html#{benchmark}", None),
+}
+WINDOW = (1280, 900)
+SETTLE_SECONDS = 3.0
+
+
+def take(html_dir: str | Path, out_dir: str | Path, benchmark: str) -> list[Path]:
+    """Write every picture of :data:`SHOTS` into `out_dir`; their paths."""
+    from selenium.webdriver.common.by import By
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with serve(html_dir) as base, chromium() as driver:
+        for name, (page, selector) in SHOTS.items():
+            driver.set_window_size(*WINDOW)
+            driver.get("about:blank")
+            driver.get(base + page.format(benchmark=benchmark))
+            time.sleep(SETTLE_SECONDS)
+            path = out_dir / name
+            if selector is None:
+                driver.save_screenshot(str(path))
+            else:
+                height = driver.execute_script("return document.documentElement.scrollHeight")
+                driver.set_window_size(WINDOW[0], height)
+                driver.find_element(By.CSS_SELECTOR, selector).screenshot(str(path))
+            written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.screenshots", description=__doc__.split("\n")[0])
+    parser.add_argument("html_dir")
+    parser.add_argument("out_dir")
+    parser.add_argument("--benchmark", default="gaussians.Modes.time_kernel", help="benchmark of the history shots")
+    args = parser.parse_args(argv)
+    for path in take(args.html_dir, args.out_dir, args.benchmark):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
