@@ -53,16 +53,18 @@ class Crossover:
     faster_at_smallest: bool
     crossings: list[float]
 
+    def where(self) -> str:
+        """Where `mode` beats `baseline`: ``above ≈ 42,000 elements``, ``at no measured size``..."""
+        if not self.crossings:
+            return "at every measured size" if self.faster_at_smallest else "at no measured size"
+        sizes = " and ".join(f"≈ {size:,.0f}" for size in self.crossings)
+        if len(self.crossings) > 1:
+            return f"on alternate sides of {sizes} elements"
+        return f"{'below' if self.faster_at_smallest else 'above'} {sizes} elements"
+
     def describe(self) -> str:
         """``parallel beats numpy above ≈ 42,000 elements`` and the like."""
-        beats = f"{self.mode} beats {self.baseline}"
-        if not self.crossings:
-            return f"{beats} at every measured size" if self.faster_at_smallest else f"{beats} at no measured size"
-        where = " and ".join(f"≈ {size:,.0f}" for size in self.crossings)
-        side = "below" if self.faster_at_smallest else "above"
-        if len(self.crossings) > 1:
-            side = "on alternate sides of"
-        return f"{beats} {side} {where} elements"
+        return f"{self.mode} beats {self.baseline} {self.where()}"
 
     def as_json(self) -> dict[str, Any]:
         """JSON record with the sentence."""
@@ -315,15 +317,20 @@ def format_text(advice: Advice) -> str:
             for b in map(kernel.best, kernel.sizes)
         ]
         table = tabulate(rows, ["size", "fastest", "time", "× numpy", "× serial", "pays back after"])
-        first = ", ".join(
-            f"{mode} {human_time(curve.first_call.value)}" for mode, curve in kernel.curves.items() if curve.first_call
+        where = {(c.mode, c.baseline): c.where() for c in kernel.crossovers}
+        modes = tabulate(
+            [
+                [
+                    mode,
+                    curve.threads,
+                    human_time(curve.first_call.value) if curve.first_call else "–",
+                    *(where.get((mode, b), "–") for b in BASELINES),
+                ]
+                for mode, curve in kernel.curves.items()
+            ],
+            ["mode", "threads", "first call", "beats numpy", "beats serial"],
         )
-        lines = [c.describe() for c in kernel.crossovers]
-        blocks.append(
-            f"{kernel.kernel} ({kernel.threads} threads)\n{table}\n"
-            + "".join(f"  {line}\n" for line in lines)
-            + (f"  first call: {first}\n" if first else "")
-        )
+        blocks.append(f"{kernel.kernel} ({kernel.threads} threads)\n{table}\n\n{modes}")
     return "\n\n".join(blocks)
 
 

@@ -99,7 +99,7 @@ def modes_table(kernel: KernelAdvice) -> str:
     largest = kernel.sizes[-1]
     rows = []
     for mode, curve in kernel.curves.items():
-        crossovers = {c.baseline: c.describe() for c in kernel.crossovers if c.mode == mode}
+        crossovers = {c.baseline: c.where() for c in kernel.crossovers if c.mode == mode}
         rows.append(
             [
                 _code(mode),
@@ -119,8 +119,8 @@ def modes_table(kernel: KernelAdvice) -> str:
         f"× numpy at {largest:,}",
         f"× serial at {largest:,}",
         f"pays back at {largest:,} after (calls)",
-        "against numpy",
-        "against serial",
+        "beats numpy",
+        "beats serial",
     ]
     return table(header, rows, numeric=(1, 2, 3, 4, 5))
 
