@@ -19,6 +19,7 @@ rounds' samples in order, and `ntb_site.verdicts` splits them back into per-proc
 statistics. `NTB_SIZES=small` shrinks the timed sizes for a quick smoke run.
 """
 
+import abc
 import os
 from functools import cache
 
@@ -104,14 +105,18 @@ def validated(kernel: str, mode: str, size: int, threads: int | None = None) -> 
     return func, args
 
 
-class KernelBenchmark:
+class KernelBenchmark(abc.ABC):
     """Base for one kernel's benchmarks: a subclass names `kernel` and its `modes` (the
-    table of its benchmark module) and gets its `params` from `parameters()`. Without a
-    kernel it is abstract (no params), and asv does not collect the bases themselves."""
+    table of its benchmark module) and gets its `params` from `parameters()`. Abstract
+    until then, so asv does not collect the bases themselves."""
 
-    kernel: str
     modes: tuple[str, ...]
     timeout = 300
+
+    @property
+    @abc.abstractmethod
+    def kernel(self) -> str:
+        """Name of the kernel in the `kernels` registry."""
 
     @classmethod
     def parameters(cls) -> tuple[list, list[str]]:
