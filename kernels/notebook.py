@@ -1,15 +1,14 @@
 """The tutorial notebook's functions, verbatim: what a user copies, and what every mode is
 timed against (`python -m kernels.compare --against-notebook`).
 
-Only the notebook's cells of function definitions are here, with its own decorators
+Only the notebook's function definitions are here, with its own imports and decorators
 (`jit(nopython=True)` compiles with `error_model="python"`; the project's variants use
-`flags.FLAGS`). Nothing is cached on disk, as in the notebook.
+`flags.FLAGS`); its timing and Dask cells are the modes themselves. Nothing is cached on
+disk, as in the notebook.
 """
 
 import random
 
-import dask
-import dask.delayed
 import numba
 import numpy as np
 from numba import jit
@@ -83,5 +82,3 @@ def monte_carlo_pi(nsamples):
             acc += 1
     return 4.0 * acc / nsamples
 
-
-delayed_monte_carlo_pi = dask.delayed(monte_carlo_pi)
