@@ -56,7 +56,7 @@ def _split(args: tuple, parts: int) -> list[tuple]:
 def _combine(args: tuple, estimates: list[float]) -> float:
     """Each chunk's estimate weighted by its size: 4 × its hits, rounded back to the whole
     number they are, so the result is 4 × (all hits) / nsamples exactly."""
-    sizes = [hi - lo for lo, hi in bounds(args[0], len(estimates))]
+    sizes = [task[0] for task in _split(args, len(estimates))]
     hits = sum(round(estimate * size / 4.0) for estimate, size in zip(estimates, sizes, strict=True))
     return 4.0 * hits / args[0]
 
