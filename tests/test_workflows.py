@@ -86,10 +86,10 @@ def test_benchmarked_code_never_runs_next_to_a_write_token():
     assert "git push" not in runs(workflow["jobs"]["benchmark"]["steps"])
 
 
-def test_pr_gate_runs_asv_continuous_with_factor():
+def test_pr_gate_runs_the_projects_gate_with_factor():
     workflow = load(WORKFLOWS / "pr-gate.yml")
     assert triggers(workflow) == {"pull_request"}
     script = runs(step for job in workflow["jobs"].values() for step in job["steps"])
-    assert "asv continuous" in script
+    assert "python -m ntb_site.gate" in script
     assert re.search(r"--factor\s+\S+", script)
     assert "write" not in str(workflow["permissions"])
