@@ -7,8 +7,8 @@ modes at one thread):
 
 - the fastest mode at each size, and whether its 99 % interval clears the runner-up's;
 - speedups over ``numpy`` and ``serial`` (with intervals);
-- crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial``,
-  interpolated log-log between the measured sizes;
+- crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial`` beyond
+  noise (the ratio's interval below 1), interpolated log-log between the measured sizes;
 - the first call (build + compile + first run in a fresh interpreter) and the number of calls
   after which a mode's extra first-call cost over ``numpy`` is paid back by its faster calls.
 
@@ -45,33 +45,50 @@ NO_DATA = "No Modes results yet: run the Modes benchmarks (bash .ci/bench)."
 
 @dataclass(frozen=True)
 class Crossover:
-    """Where `mode` starts or stops beating `baseline`: its side at the smallest size and the
-    sizes (log-log interpolated) where it changes side."""
+    """Where `mode` beats `baseline`: at each measured size, the ratio of their times
+    (mode / baseline) with its interval. `mode` beats `baseline` at a size only where the
+    whole interval lies below 1; where it contains 1 the two are within noise."""
 
     mode: str
     baseline: str
-    faster_at_smallest: bool
-    crossings: list[float]
+    ratios: dict[int, Estimate]
+
+    @property
+    def faster(self) -> list[int]:
+        """The sizes where `mode` is faster beyond noise."""
+        return [size for size, ratio in sorted(self.ratios.items()) if ratio.high < 1]
+
+    def threshold(self, below: int, above: int) -> float:
+        """The size between two measured ones where the ratio crosses 1, interpolated
+        log-log (the geometric mean where it does not cross)."""
+        (s1, r1), (s2, r2) = ((s, math.log(self.ratios[s].value)) for s in (below, above))
+        fraction = r1 / (r1 - r2) if (r1 < 0) != (r2 < 0) else 0.5
+        return math.exp(math.log(s1) + fraction * (math.log(s2) - math.log(s1)))
 
     def where(self) -> str:
-        """Where `mode` beats `baseline`: ``above ≈ 42,000 elements``, ``at no measured size``..."""
-        if not self.crossings:
-            return "at every measured size" if self.faster_at_smallest else "at no measured size"
-        sizes = " and ".join(f"≈ {size:,.0f}" for size in self.crossings)
-        if len(self.crossings) > 1:
-            return f"on alternate sides of {sizes} elements"
-        return f"{'below' if self.faster_at_smallest else 'above'} {sizes} elements"
+        """``above ≈ 42,000 elements``, ``at every measured size``, ``at no measured size``..."""
+        sizes, faster = sorted(self.ratios), self.faster
+        if faster == sizes:
+            return "at every measured size"
+        if not faster:
+            return "at no measured size"
+        k = len(sizes) - len(faster)
+        if faster == sizes[k:]:
+            return f"above ≈ {self.threshold(sizes[k - 1], sizes[k]):,.0f} elements"
+        if faster == sizes[: len(faster)]:
+            return f"below ≈ {self.threshold(faster[-1], sizes[len(faster)]):,.0f} elements"
+        return "at " + ", ".join(f"{size:,}" for size in faster) + " elements"
 
     def describe(self) -> str:
         """``parallel beats numpy above ≈ 42,000 elements`` and the like."""
         return f"{self.mode} beats {self.baseline} {self.where()}"
 
     def as_json(self) -> dict[str, Any]:
-        """JSON record with the sentence."""
+        """JSON record: the sentence, the sizes where it is faster and the ratios."""
         return {
             "baseline": self.baseline,
-            "faster_at_smallest": self.faster_at_smallest,
-            "crossings": self.crossings,
+            "faster_at": self.faster,
+            "ratios": {str(size): ratio.as_json() for size, ratio in sorted(self.ratios.items())},
             "text": self.describe(),
         }
 
@@ -216,18 +233,6 @@ class Advice:
         }
 
 
-def crossings(ratios: dict[int, float]) -> tuple[bool, list[float]]:
-    """(faster at the smallest size, sizes where ratio = time / baseline time crosses 1),
-    interpolating log(ratio) linearly in log(size) between neighbouring sizes."""
-    points = sorted((size, math.log(ratio)) for size, ratio in ratios.items())
-    found = []
-    for (s1, r1), (s2, r2) in zip(points, points[1:], strict=False):
-        if (r1 < 0) != (r2 < 0):
-            fraction = r1 / (r1 - r2)
-            found.append(math.exp(math.log(s1) + fraction * (math.log(s2) - math.log(s1))))
-    return points[0][1] < 0, found
-
-
 def _curves(run: Run, kernel: str, threads: int) -> dict[str, ModeCurve]:
     """Per mode: times at `threads` (at 1 where the mode is single-threaded: n/a above 1)."""
     by_mode: dict[str, dict[int, dict[int, asv_results.Measurement]]] = {}
@@ -267,9 +272,9 @@ def advise(run: Run) -> Advice:
                 base = curves.get(baseline)
                 if mode in (baseline, REFERENCE) or base is None:
                     continue
-                ratios = {s: t.value / base.times[s].value for s, t in curve.times.items() if s in base.times}
+                ratios = {s: t / base.times[s] for s, t in curve.times.items() if s in base.times}
                 if ratios:
-                    found.append(Crossover(mode, baseline, *crossings(ratios)))
+                    found.append(Crossover(mode, baseline, ratios))
         if curves:
             advice[kernel] = KernelAdvice(kernel, threads, curves, found)
     return Advice(run.machine, run.commit, run.environment, threads, advice)

@@ -148,8 +148,9 @@ NOTES = (
     "thread of the machine, numpy and serial on one. <em>First call</em>: build, compile and one call on 1,000 "
     "elements in a fresh interpreter with an empty Numba cache. <em>Pays back after</em>: the number of calls at "
     "that size after which the mode's faster calls have recovered its extra first-call cost over numpy "
-    "(<em>never</em>: it is not faster than numpy there). Crossovers are interpolated log-log between the "
-    "measured sizes."
+    "(<em>never</em>: it is not faster than numpy there). A mode <em>beats</em> another at a size only where the "
+    "whole interval of their time ratio lies below 1; the size where that starts is interpolated log-log between "
+    "the measured sizes around it."
 )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ntb_site import advisor, advisor_page
+from ntb_site.estimate import Estimate
 
 DATA = Path(__file__).resolve().parent / "data" / "modes_results"
 RESULTS = next((DATA / "vm").glob("87fc7ba5-*.json"))
@@ -64,21 +65,30 @@ def test_speedups_and_payback_follow_from_the_recorded_times(advice):
         assert prange.low <= prange.value <= prange.high
 
 
-def test_crossover_is_interpolated_log_log():
-    faster_first, found = advisor.crossings({1_000: 2.0, 10_000: 0.5})
-    assert not faster_first and found == [pytest.approx(math.sqrt(1_000 * 10_000))]
-    assert advisor.crossings({10: 0.5, 100: 0.9}) == (True, [])
-    crossover = advisor.Crossover("parallel", "numpy", False, found)
-    assert crossover.describe() == "parallel beats numpy above ≈ 3,162 elements"
-    assert advisor.Crossover("x", "numpy", True, []).describe() == "x beats numpy at every measured size"
+def crossover(*ratios):
+    """A Crossover of sizes 10**3, 10**4, ... with the given (value, low, high) ratios."""
+    return advisor.Crossover("parallel", "numpy", {10 ** (3 + i): Estimate(*r) for i, r in enumerate(ratios)})
+
+
+def test_crossover_counts_only_wins_beyond_noise_and_interpolates_log_log():
+    above = crossover((2.0, 1.8, 2.2), (0.5, 0.4, 0.6))
+    assert above.faster == [10_000]
+    assert above.threshold(1_000, 10_000) == pytest.approx(math.sqrt(1_000 * 10_000))
+    assert above.describe() == "parallel beats numpy above ≈ 3,162 elements"
+    assert crossover((0.5, 0.4, 0.6), (2.0, 1.8, 2.2)).where() == "below ≈ 3,162 elements"
+    assert crossover((0.5, 0.4, 0.6), (0.9, 0.8, 0.95)).where() == "at every measured size"
+    assert crossover((0.8, 0.6, 1.1), (0.9, 0.7, 1.05)).where() == "at no measured size"  # within noise
+    within_noise_between = crossover((1.5, 1.4, 1.6), (0.95, 0.8, 1.1), (0.5, 0.4, 0.6))
+    assert within_noise_between.where() == f"above ≈ {within_noise_between.threshold(10_000, 100_000):,.0f} elements"
+    assert crossover((0.5, 0.4, 0.6), (2.0, 1.8, 2.2), (0.5, 0.4, 0.6)).where() == "at 1,000, 100,000 elements"
 
 
 def test_recorded_crossover_of_serial_and_numpy(advice):
     times = raw("gaussians.Modes.time_kernel")
-    (crossover,) = [c for c in advice.kernels["gaussians"].crossovers if (c.mode, c.baseline) == ("serial", "numpy")]
-    ratios = {size: times[size, "serial", 1] / times[size, "numpy", 1] for size in (1_000, 10_000)}
-    assert crossover.faster_at_smallest == (ratios[1_000] < 1)
-    assert crossover.crossings == [pytest.approx(advisor.crossings(ratios)[1][0])]
+    (found,) = [c for c in advice.kernels["gaussians"].crossovers if (c.mode, c.baseline) == ("serial", "numpy")]
+    for size, ratio in found.ratios.items():
+        assert ratio.value == pytest.approx(times[size, "serial", 1] / times[size, "numpy", 1])
+        assert ratio.low <= ratio.value <= ratio.high
     assert not [c for c in advice.kernels["gaussians"].crossovers if c.mode == "numpy"]
 
 
