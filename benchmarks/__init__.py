@@ -1,16 +1,37 @@
 """asv benchmarks over the `kernels` registry: size × threading mode × threads.
 
-Before anything imports Numba, load the shared libraries that pip installs into the
-environment's `lib/` (TBB for the `tbb` threading layer, Intel's SVML runtime for
-vectorised math in Numba <= 0.61): the loader does not search there, and Numba then
-silently runs without them. Preloading does what `LD_LIBRARY_PATH=<venv>/lib` would.
+Before anything imports Numba:
+
+- load the shared libraries that pip installs into the environment's `lib/` (TBB for the
+  `tbb` threading layer, Intel's SVML runtime for vectorised math in Numba <= 0.61): the
+  loader does not search there, and Numba then silently runs without them. Preloading
+  does what `LD_LIBRARY_PATH=<venv>/lib` would.
+- give Numba's on-disk cache a folder per content of the installed `kernels` package.
+  Numba keys a cached function by its own file only, and the kernels inline helpers from
+  other files; `pip uninstall` leaves the cache files behind. Without this, the commit
+  asv installs next could load machine code compiled from an earlier commit's helpers.
 """
 
 import ctypes
+import hashlib
+import importlib.util
 import os
 import sys
+from pathlib import Path
 
 for _library in ("libtbb.so.12", "libintlc.so.5", "libsvml.so"):
     _path = os.path.join(sys.prefix, "lib", _library)
     if os.path.exists(_path):
         ctypes.CDLL(_path, mode=ctypes.RTLD_GLOBAL)
+
+
+def _numba_cache_dir() -> str:
+    """`<env>/numba-cache/<hash of the installed kernels package's sources>`."""
+    root = Path(importlib.util.find_spec("kernels").origin).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return os.path.join(sys.prefix, "numba-cache", digest.hexdigest()[:16])
+
+
+os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())
