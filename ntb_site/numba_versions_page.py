@@ -41,6 +41,7 @@ NO_DATA = (
     "<code>python -m ntb_site.matrix list</code>."
 )
 FLAGGED = ("regression", "improvement", "unconfirmed")
+VERSION_FACT = "Versions."
 
 
 def verdict(comparison: dict[str, Any]) -> str:
@@ -118,13 +119,21 @@ def _evidence(c: dict[str, Any]) -> list[str]:
 
 
 def step_changes(report: dict[str, Any]) -> dict[tuple[str, str, str], list[str]]:
-    """(from, to, environment) → ``fact: old → new`` lines, from the report's steps."""
-    return {
-        (step.get("from"), step.get("to"), step.get("environment")): [
-            f"{fact}: {_fact(old)} → {_fact(new)}" for fact, (old, new) in sorted(step.get("changes", {}).items())
+    """(from, to, environment) → ``fact: old → new`` lines, from the report's steps. A
+    version recorded both as a fact (``Versions.llvm``) and by name (``llvm``) is shown once,
+    and Numba's own version not at all (the step names it)."""
+    found = {}
+    for step in report.get("steps", []):
+        changes = step.get("changes", {})
+        shown = {
+            fact: pair
+            for fact, pair in changes.items()
+            if not (fact.startswith(VERSION_FACT) and fact.removeprefix(VERSION_FACT) in {*changes, "numba"})
+        }
+        found[step.get("from"), step.get("to"), step.get("environment")] = [
+            f"{fact}: {_fact(old)} → {_fact(new)}" for fact, (old, new) in sorted(shown.items())
         ]
-        for step in report.get("steps", [])
-    }
+    return found
 
 
 def _fact(value: Any) -> str:
@@ -147,7 +156,7 @@ def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) ->
                 _value(c.get("old"), c.get("unit", "")),
                 _value(c.get("new"), c.get("unit", "")),
                 *_evidence(c),
-                "not recorded" if changed is None else "<br>".join(map(html.escape, changed)) or "–",
+                "not recorded" if changed is None else f"<span class=ntb-note>{html.escape('; '.join(changed))}</span>",
             ]
         )
         classes.append(verdict(c))

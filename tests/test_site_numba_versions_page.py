@@ -37,12 +37,20 @@ def test_a_verdict_shows_ratio_interval_rounds_and_confirmation(report):
         "rounds": [8, 8],
         "confirm_rounds": [4, 4],
     }
+    before = sum(c["verdict"] == "regression" for c in report["comparisons"][1:])
     body, _ = numba_versions_page.render({**report, "comparisons": [regression, *report["comparisons"][1:]]})
     verdicts = body.split("<h2>Verdicts</h2>")[1].split("<details>")[0]
-    assert verdicts.count("<tr class=regression>") == 1
+    assert verdicts.count("<tr class=regression>") == before + 1
     assert "1.53 <span class=ntb-note>[1.40, 1.70]</span>" in verdicts
     assert '<td class="num">8/8</td><td class="num">4/4</td>' in verdicts
     assert "Numba.using_svml: 1 → 0" in verdicts
+
+
+def test_versions_recorded_twice_are_shown_once():
+    changes = {"Versions.llvm": [15, 22], "llvm": [15, 22], "Versions.numba": ["0.6", "0.7"], "Versions.x": [1, 2]}
+    step = {"from": "a", "to": "b", "environment": "e", "changes": changes}
+    steps = numba_versions_page.step_changes({"steps": [step]})
+    assert steps == {("a", "b", "e"): ["Versions.x: 1 → 2", "llvm: 15 → 22"]}
 
 
 def test_timeline_per_kernel_and_mode_relative_to_the_first_release(report):
@@ -53,10 +61,11 @@ def test_timeline_per_kernel_and_mode_relative_to_the_first_release(report):
         assert chart.x.categories == ["0.61.2", "0.62.1"]
         for series in chart.series:
             assert series.points[0][:2] == ("0.61.2", 1.0)
-    prange = {s.label: s.points for s in charts["gaussians-prange"].series}
-    (line,) = [t for t in report["timeline"] if t["params"] == {"size": 10000, "mode": "prange", "threads": 1}]
+    line = next(t for t in report["timeline"] if t["benchmark"].startswith("gaussians.") and "mode" in t["params"])
     old, new = (p["value"] for p in line["points"])
-    assert prange["size=10000, threads=1"][1][1] == pytest.approx(new / old)
+    name = ", ".join(f"{k}={v}" for k, v in line["params"].items() if k != "mode")
+    series = {s.label: s.points for s in charts[f"gaussians-{line['params']['mode']}"].series}
+    assert series[name][1][1] == pytest.approx(new / old)
 
 
 def test_older_or_partial_reports_render():
