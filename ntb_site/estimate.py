@@ -8,6 +8,7 @@ lowest numerator over the highest denominator, and the reverse.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ntb_site.asv_results import Measurement
@@ -23,9 +24,13 @@ class Estimate:
 
     @classmethod
     def of(cls, measurement: Measurement) -> Estimate:
-        """The measurement's value and 99 % interval (the bare value where asv recorded none)."""
-        low, high = measurement.ci or (measurement.value, measurement.value)
-        return cls(measurement.value, min(low, measurement.value), max(high, measurement.value))
+        """The measurement's value and 99 % interval; the bare value where asv recorded no
+        usable interval (none, or infinite or non-positive bounds, as from a single sample)."""
+        value = measurement.value
+        low, high = measurement.ci or (value, value)
+        if not (0 < low <= value <= high < math.inf):
+            low = high = value
+        return cls(value, low, high)
 
     def __truediv__(self, other: Estimate) -> Estimate:
         return Estimate(self.value / other.value, self.low / other.high, self.high / other.low)

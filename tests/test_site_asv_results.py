@@ -10,6 +10,7 @@ import pytest
 from ntb_site import asv_results
 
 DATA = Path(__file__).resolve().parent / "data" / "numba_versions_results"
+MODES = Path(__file__).resolve().parent / "data" / "modes_results"
 TIME_KERNEL = "gaussians.Modes.time_kernel"
 
 
@@ -36,11 +37,13 @@ def test_runs_decode_params_values_stats_and_samples_as_recorded():
 
 
 def test_environment_label_names_versions_and_layer_not_bare_package_names():
+    (run,) = asv_results.runs(MODES)
+    env = run.environment
+    assert env.label == "numba 0.68.1, numpy 2.4.6, layer omp"
+    assert env.details == "numba 0.68.1, numpy 2.4.6, llvm 22.1.0, llvmlite 0.50.0, tbb 2023.2.0"
+    assert env.facts["Numba.max_threads"] == 2 and env.facts["Versions.numpy"] == "2.4.6"
+    assert env.machine["num_cpu"] == "2" and env.python == "3.11"
     old, new = asv_results.runs(DATA)
-    assert old.environment.label == "numba 0.61.2, layer omp"
-    assert old.environment.facts == {"Numba.using_svml": 1}
-    assert new.environment.facts == {"Numba.using_svml": 0}
-    assert old.environment.machine["num_cpu"] == "2" and old.environment.python == "3.11"
     assert old.environment.key != new.environment.key
 
 
@@ -84,7 +87,10 @@ def test_unpack_version(packed, text):
 def test_newest_commit_and_missing_directories(tmp_path):
     runs = asv_results.runs(DATA)
     assert asv_results.newest_commit(runs, r"^gaussians\.") == runs
-    assert asv_results.newest_commit(runs, r"^kde\.") == []
+    assert asv_results.newest_commit(runs, r"^no_such_kernel\.") == []
     assert [str(run.environment.numba) for run in runs] == ["0.61.2", "0.62.1"]
+    assert runs[0].keys(r"\.Modes\.time_kernel$") == sorted(
+        key for key in runs[0].result.get_all_result_keys() if key.endswith(".Modes.time_kernel")
+    )
     assert asv_results.runs(tmp_path / "none") == []
     assert asv_results.load_benchmarks(tmp_path) == {}

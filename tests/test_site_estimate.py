@@ -1,0 +1,35 @@
+"""Values with intervals and their ratios (ntb_site.estimate)."""
+
+import math
+
+import pytest
+
+from ntb_site.asv_results import Measurement
+from ntb_site.estimate import Estimate
+
+
+def measured(value, ci):
+    stats = {"ci_99_a": ci[0], "ci_99_b": ci[1]} if ci else None
+    return Measurement("k.Modes.time_kernel", {}, value, "seconds", stats, None)
+
+
+@pytest.mark.parametrize(
+    ("ci", "expected"),
+    [
+        ((1.0, 3.0), (1.0, 3.0)),
+        (None, (2.0, 2.0)),  # no statistics
+        ((-math.inf, math.inf), (2.0, 2.0)),  # asv's interval of a single sample
+        ((0.0, 3.0), (2.0, 2.0)),  # a ratio could not divide by it
+    ],
+)
+def test_of_takes_asvs_interval_where_usable(ci, expected):
+    estimate = Estimate.of(measured(2.0, ci))
+    assert (estimate.value, (estimate.low, estimate.high)) == (2.0, expected)
+
+
+def test_ratio_interval_is_the_conservative_one():
+    ratio = Estimate(4.0, 3.0, 5.0) / Estimate(2.0, 1.0, 4.0)
+    assert (ratio.value, ratio.low, ratio.high) == (2.0, 0.75, 5.0)
+    assert ratio.scaled(0.5) == Estimate(1.0, 0.375, 2.5)
+    assert Estimate(1.0, 0.9, 1.1).below(Estimate(2.0, 1.5, 2.5))
+    assert not Estimate(1.0, 0.9, 1.6).below(Estimate(2.0, 1.5, 2.5))
