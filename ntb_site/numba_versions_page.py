@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +52,9 @@ def verdict(comparison: dict[str, Any]) -> str:
     return "improvement" if comparison.get("improvement") else "none"
 
 
-def label(comparison: dict[str, Any], *, without: Iterable[str] = ()) -> str:
-    """``gaussians.Modes.time_kernel(size=10000, threads=2)`` (params but those in `without`)."""
-    params = ", ".join(f"{k}={v}" for k, v in comparison.get("params", {}).items() if k not in without)
+def label(comparison: dict[str, Any]) -> str:
+    """``gaussians.Modes.time_kernel(size=10000, mode=prange, threads=2)``."""
+    params = ", ".join(f"{k}={v}" for k, v in comparison.get("params", {}).items())
     return f"{comparison['benchmark']}({params})" if params else comparison["benchmark"]
 
 

@@ -4,9 +4,10 @@
     python -m ntb_site.screenshots html .github/screenshots [--benchmark gaussians.Modes.time_kernel]
 
 Writes advisor.png (the first kernel of the landing page), scaling.png (the first kernel's
-scaling), numba-versions.png (a timeline and the verdicts), and the same benchmark's history
-in both UIs: history-tachyon.png (asv-tachyon, the site's) and history-classic.png (asv's
-stock page), for a side-by-side comparison.
+scaling), numba-versions.png (the gaussians prange timeline) and numba-verdicts.png (the
+verdicts table), and the same benchmark's history in both UIs: history-tachyon.png
+(asv-tachyon, the site's) and history-classic.png (asv's stock page), for a side-by-side
+comparison.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from ntb_site.browser_check import chromium, serve
 SHOTS = {
     "advisor.png": ("index.html", "section.ntb-card"),
     "scaling.png": ("scaling.html", "section.ntb-card"),
-    "numba-versions.png": ("numba-versions.html", "main"),
+    "numba-versions.png": ("numba-versions.html", '.ntb-chart[data-chart="gaussians-prange"]'),
+    "numba-verdicts.png": ("numba-versions.html", "main > table.ntb-table"),
     "history-tachyon.png": ("history.html#view=explore&bench={benchmark}", None),
     "history-classic.png": ("index.legacy.html#{benchmark}", None),
 }
-WINDOW = (1280, 900)
+WINDOW = (1280, 1500)
 SETTLE_SECONDS = 3.0
 
 
