@@ -66,9 +66,12 @@ def check(config: str, commit: str, env: str, sides: Sequence[str], bench: Seque
     found = compare()
     flagged = {selector(c.benchmark, c.params) for c in found if c.verdict != "none"}
     if flagged:
-        before = runs()
-        _rounds(config, commit, env, sides, sorted(flagged), confirm.CONFIRM_ROUNDS, append=True)
-        confirm.record(results_dir, before, runs(), flagged)
+        confirm.re_measure(
+            results_dir,
+            flagged,
+            runs,
+            lambda keys: _rounds(config, commit, env, sides, sorted(keys), confirm.CONFIRM_ROUNDS, append=True),
+        )
         found = compare()
     return len(flagged), found
 

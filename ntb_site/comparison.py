@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,26 +82,23 @@ def compare_runs(
     results_dir: str | Path,
     *,
     factor: float = DEFAULT_FACTOR,
-    include: Callable[[str], bool] = lambda name: True,
 ) -> Iterator[Comparison]:
     """Every judged timing both runs recorded with the same parameters (n/a on either side
     skipped), old → new."""
     old_first = confirm.first_look_rounds(results_dir, old)
     new_first = confirm.first_look_rounds(results_dir, new)
     shared = sorted(set(old.result.get_all_result_keys()) & set(new.result.get_all_result_keys()))
-    for name in (n for n in shared if JUDGED.search(n) and include(n)):
+    for name in filter(JUDGED.search, shared):
         info = new.benchmarks.get(name, {})
         before = {selector(name, m.params): m for m in old.measurements(name)}
         for b in new.measurements(name):
-            a = before.get(selector(name, b.params))
-            if a is None:
-                continue
-            if "n/a" in (a.state, b.state) or a.state == b.state == "failed":
+            key = selector(name, b.params)
+            a = before.get(key)
+            if a is None or "n/a" in (a.state, b.state) or a.state == b.state == "failed":
                 continue
             old_rounds, new_rounds = round_values(a, info), round_values(b, info)
             judgement = None
             if old_rounds and new_rounds and min(old_rounds + new_rounds) > 0:
-                key = selector(name, a.params)
                 first = (old_first.get(key, len(old_rounds)), new_first.get(key, len(new_rounds)))
                 judgement = judge(old_rounds, new_rounds, first=first, factor=factor)
             yield Comparison(

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from asv.machine import Machine
@@ -85,27 +85,39 @@ def record(results_dir: str | Path, before: Sequence[Run], after: Sequence[Run],
     return len(lines)
 
 
-def asv_run_args(
+def asv_run(
+    config: str | Path,
     commits: Sequence[str],
     envs: Sequence[str],
     bench: Iterable[str],
     machine: str,
     *,
     again: bool = True,
-) -> tuple[list[str], Path]:
-    """`(asv run arguments, hash file)` over `commits` × `envs`, rounds interleaved in time
-    and samples recorded: a first look, or with `again` a confirmation of `CONFIRM_ROUNDS`
-    rounds appended to the stored samples. The caller removes the hash file."""
+) -> int:
+    """`asv run` over `commits` × `envs`, rounds interleaved in time and samples recorded:
+    a first look, or with `again` a confirmation of `CONFIRM_ROUNDS` rounds appended to the
+    stored samples. Output passes through; asv's exit status."""
     handle, hashfile = tempfile.mkstemp(prefix="ntb-commits-", suffix=".txt")
     with os.fdopen(handle, "w") as out:
         out.write("\n".join(commits) + "\n")
     args = ["run", f"HASHFILE:{hashfile}", "--interleave-rounds", "--record-samples", "--machine", machine]
     args += ["--append-samples", "-a", f"rounds={CONFIRM_ROUNDS}"] if again else []
-    for env in envs:
-        args += ["-E", env]
-    for regex in sorted(bench):
-        args += ["-b", regex]
-    return args, Path(hashfile)
+    args += [arg for env in envs for arg in ("-E", env)]
+    args += [arg for regex in sorted(bench) for arg in ("-b", regex)]
+    try:
+        return run_asv(args, config)
+    finally:
+        os.unlink(hashfile)
+
+
+def re_measure(
+    results_dir: str | Path, flagged: set[str], runs: Callable[[], list[Run]], measure: Callable[[set[str]], object]
+) -> None:
+    """Confirm `flagged` (selectors): `measure` them again on the sides that `runs` reads
+    back, and record where the first look ended."""
+    before = runs()
+    measure(flagged)
+    record(results_dir, before, runs(), flagged)
 
 
 def default_machine() -> str:
@@ -116,6 +128,11 @@ def default_machine() -> str:
 def run_asv(args: Sequence[str], config: str | Path) -> int:
     """`python -m asv <args> --config <config>`, output passed through; its exit status."""
     return subprocess.call([sys.executable, "-m", "asv", *args, "--config", str(config)])
+
+
+def find_runs(results_dir: str | Path, machine: str, sides: Sequence[tuple[str, str]]) -> list[Run]:
+    """The stored runs of `sides` ((commit, environment) pairs) on `machine`, in order."""
+    return [find_run(results_dir, machine, commit, env_name) for commit, env_name in sides]
 
 
 def find_run(results_dir: str | Path, machine: str, commit: str, env_name: str) -> Run:

@@ -17,6 +17,7 @@ import argparse
 import subprocess
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from asv.config import Config
@@ -37,7 +38,7 @@ def resolve(commit: str) -> str:
 
 
 def _compare(results_dir: Path, machine: str, commits: list[str], env: str, factor: float) -> list:
-    base, head = (confirm.find_run(results_dir, machine, c, env) for c in commits)
+    base, head = confirm.find_runs(results_dir, machine, [(c, env) for c in commits])
     return list(comparison.compare_runs(base, head, ("base", "head"), results_dir, factor=factor))
 
 
@@ -45,23 +46,17 @@ def gate(base: str, head: str, *, env: str, machine: str, config: str, factor: f
     """Benchmark, compare, confirm; print the table; the exit status."""
     commits = [resolve(base), resolve(head)]
     results_dir = Path(Config.load(config).results_dir)
-    args, hashfile = confirm.asv_run_args(commits, [env], bench, machine, again=False)
-    try:
-        if confirm.run_asv(args, config) not in (0, 2):
-            return EXIT_ERROR
-    finally:
-        hashfile.unlink(missing_ok=True)
+    if confirm.asv_run(config, commits, [env], bench, machine, again=False) not in (0, 2):
+        return EXIT_ERROR
     found = _compare(results_dir, machine, commits, env, factor)
     flagged = {selector(c.benchmark, c.params) for c in found if c.verdict == "unconfirmed"}
     if flagged:
-        before = [confirm.find_run(results_dir, machine, c, env) for c in commits]
-        args, hashfile = confirm.asv_run_args(commits, [env], flagged, machine)
-        try:
-            confirm.run_asv(args, config)
-        finally:
-            hashfile.unlink(missing_ok=True)
-        after = [confirm.find_run(results_dir, machine, c, env) for c in commits]
-        confirm.record(results_dir, before, after, flagged)
+        confirm.re_measure(
+            results_dir,
+            flagged,
+            partial(confirm.find_runs, results_dir, machine, [(c, env) for c in commits]),
+            partial(confirm.asv_run, config, commits, [env], machine=machine),
+        )
         found = _compare(results_dir, machine, commits, env, factor)
     print(f"\nbase {commits[0][:8]} -> head {commits[1][:8]} in {env} (factor {factor})\n")
     print(comparison.table((c, "") for c in found))

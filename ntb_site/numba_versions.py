@@ -27,6 +27,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -215,18 +216,14 @@ def confirm_flagged(report: Report, results_dir: str | Path, config: str | Path)
         selectors = {selector(c.benchmark, c.params) for c in step.comparisons if c.verdict == "unconfirmed"}
         if not selectors:
             continue
-        args, hashfile = confirm.asv_run_args(
-            [report.commit], [step.old.env_name, step.new.env_name], selectors, report.machine
+        envs = [step.old.env_name, step.new.env_name]
+        confirm.re_measure(
+            results_dir,
+            selectors,
+            partial(confirm.find_runs, results_dir, report.machine, [(report.commit, env) for env in envs]),
+            partial(confirm.asv_run, config, [report.commit], envs, machine=report.machine),
         )
-        try:
-            confirm.run_asv(args, config)
-        finally:
-            hashfile.unlink(missing_ok=True)
-        fresh = {
-            run.env_name: run for run in asv_results.runs(results_dir, report.machine) if run.commit == report.commit
-        }
-        after = [fresh[step.old.env_name], fresh[step.new.env_name]]
-        done += confirm.record(results_dir, [step.old, step.new], after, selectors)
+        done += len(selectors)
     return done
 
 
