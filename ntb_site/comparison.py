@@ -40,6 +40,8 @@ class Comparison:
     old: float | None
     new: float | None
     judgement: Judgement | None
+    old_spread: tuple[float, float] | None = None
+    new_spread: tuple[float, float] | None = None
 
     @property
     def verdict(self) -> str:
@@ -73,6 +75,11 @@ class Comparison:
 
 def _value(rounds: list[float]) -> float | None:
     return statistics.median(rounds) if rounds else None
+
+
+def _spread(rounds: list[float]) -> tuple[float, float] | None:
+    """Lowest and highest per-process value."""
+    return (min(rounds), max(rounds)) if rounds else None
 
 
 def compare_runs(
@@ -110,6 +117,8 @@ def compare_runs(
                 old=_value(old_rounds) if a.state == "ok" else None,
                 new=_value(new_rounds) if b.state == "ok" else None,
                 judgement=judgement,
+                old_spread=_spread(old_rounds) if a.state == "ok" else None,
+                new_spread=_spread(new_rounds) if b.state == "ok" else None,
             )
 
 

@@ -9,8 +9,8 @@ look; before that it is "unconfirmed". Beside each release step the report lists
 else changed in the environment, as the suite recorded it (llvmlite/LLVM, SVML, NumPy,
 the threading layer's library).
 
-``asv publish`` writes ``numba_versions.json`` and its page (``"plugins"`` entry
-``.ntb_site.numba_versions``). From the repository root::
+``asv publish`` writes ``numba_versions.json`` and its page through
+:mod:`ntb_site.numba_versions_page`. From the repository root::
 
     python -m ntb_site.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
     python -m ntb_site.numba_versions --confirm [--config asv.conf.json]   # re-measure what the first look flagged
@@ -31,7 +31,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from asv.publishing import OutputPublisher
 from packaging.version import InvalidVersion, Version
 
 from ntb_site import asv_results, comparison, confirm
@@ -80,8 +79,9 @@ def chain_label(run: Run) -> str:
 
 
 def _environment_facts(run: Run) -> dict[str, Any]:
+    """The recorded facts with every version once (`Versions.x` facts appear as `x`)."""
     env = run.environment
-    return {**env.facts, **env.versions}
+    return {**{k: v for k, v in env.facts.items() if not k.startswith("Versions.")}, **env.versions}
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,8 @@ class Report:
 
 
 def _timeline(steps: list[Step]) -> list[dict[str, Any]]:
-    """Per timing × environment, its value at every release of the chain."""
+    """Per timing × environment, its value at every release of the chain: the median of
+    its rounds, with the lowest and highest round (`low`, `high`)."""
     lines: dict[tuple[str, str, str], dict[str, Any]] = {}
     for step in steps:
         env = chain_label(step.new)
@@ -142,12 +143,11 @@ def _timeline(steps: list[Step]) -> list[dict[str, Any]]:
             line = lines.setdefault(
                 key, {"benchmark": c.benchmark, "params": c.params, "environment": env, "points": {}}
             )
-            for version, value in ((c.old_label, c.old), (c.new_label, c.new)):
+            for version, value, spread in ((c.old_label, c.old, c.old_spread), (c.new_label, c.new, c.new_spread)):
                 if value is not None:
-                    line["points"][version] = value
-    return [
-        {**line, "points": [{"version": v, "value": x} for v, x in line["points"].items()]} for line in lines.values()
-    ]
+                    low, high = spread
+                    line["points"][version] = {"version": version, "value": value, "low": low, "high": high}
+    return [{**line, "points": list(line["points"].values())} for line in lines.values()]
 
 
 def _release(run: Run) -> Version | None:
@@ -235,15 +235,6 @@ def publish_data(html_dir: str | Path, results_dir: str | Path, factor: float = 
         data = {"commit": None, "versions": [], "steps": [], "timeline": [], "comparisons": [], "message": str(error)}
     Path(html_dir, DATA).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
     return data
-
-
-class NumbaVersionsData(OutputPublisher):
-    """Run by ``asv publish``: the Numba-release report's JSON."""
-
-    @classmethod
-    def publish(cls, conf: Any, repo: Any, benchmarks: Any, graphs: Any, revisions: Any) -> None:
-        """Write the report from ``conf.results_dir`` into ``conf.html_dir``."""
-        publish_data(conf.html_dir, conf.results_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

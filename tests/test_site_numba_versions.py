@@ -121,6 +121,7 @@ def test_json_has_steps_timeline_and_evidence(tmp_path, report):
     assert loop["ci"][0] <= loop["ratio"] <= loop["ci"][1] and 0 < loop["confidence"] < 1
     line = next(t for t in data["timeline"] if t["benchmark"] == TIME_KERNEL and t["params"] == NOTEBOOK_LOOP)
     assert [p["version"] for p in line["points"]] == ["0.61.2", "0.62.1"]
+    assert all(p["low"] <= p["value"] <= p["high"] for p in line["points"])
 
 
 def test_publish_without_multi_release_results_says_so(tmp_path):
@@ -164,7 +165,7 @@ def test_selectors_select_exactly_one_parameter_set():
 
 def test_asv_publish_writes_the_data(tmp_path):
     shutil.copytree(DATA, tmp_path / "results")
-    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.numba_versions"])
+    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.numba_versions_page"])
     asv_run.publish(config)
     written = json.loads((tmp_path / "html" / nv.DATA).read_text())
     assert written == json.loads(json.dumps(nv.build_report(DATA).as_json()))
