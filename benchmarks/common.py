@@ -33,6 +33,7 @@ MEMORY_SIZES = [10_000_000]  # even in a smoke run: NumPy's temporaries must sta
 VALIDATION_SIZE = SIZES[-2]
 WARM_UP_SIZE = 1_000
 ROUNDS = 4
+LAYERS = ("tbb", "omp", "workqueue")
 REPEAT = 3
 
 
@@ -89,7 +90,7 @@ def requested_layer_loaded() -> str:
     different one, so a result is never labelled with a layer that silently fell back."""
     requested = os.environ.get("NUMBA_THREADING_LAYER", "default")
     loaded = kernels.threading_layer()
-    if requested in ("tbb", "omp", "workqueue") and loaded != requested:
+    if requested in LAYERS and loaded != requested:
         raise RuntimeError(f"NUMBA_THREADING_LAYER={requested} requested but Numba loaded {loaded!r}")
     return loaded
 

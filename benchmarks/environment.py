@@ -6,21 +6,22 @@ sort and plot in release order; decode with ``(v // 10000, v // 100 % 100, v % 1
 "in use", "loaded", "has") are 1 or 0.
 
 Every benchmark here fails when `NUMBA_THREADING_LAYER` names a layer Numba did not load,
-so no result is labelled with a layer that silently fell back. Only the standard library,
-Numba, NumPy and llvmlite are imported, so the module also measures old project commits.
+so no result is labelled with a layer that silently fell back (`common.requested_layer_loaded`).
+Besides that check, only the standard library, Numba, NumPy and llvmlite are used, so the
+module also measures old project commits.
 """
 
 import ctypes
 import os
 import re
-from functools import cache
 
 import llvmlite
 import llvmlite.binding
 import numba
 import numpy
 
-LAYERS = ("tbb", "omp", "workqueue")
+from .common import LAYERS, requested_layer_loaded
+
 RUNTIMES = ("libgomp", "libiomp5", "libomp", "libtbb")
 
 
@@ -31,18 +32,6 @@ def encode_version(version: str) -> int:
         raise ValueError(f"not a version: {version!r}")
     major, minor, patch = (int(part or 0) for part in match.groups())
     return major * 10000 + minor * 100 + patch
-
-
-@cache
-def loaded_layer() -> str:
-    """The layer Numba loaded (starting its pool); RuntimeError if `NUMBA_THREADING_LAYER`
-    names another one."""
-    numba.get_num_threads()
-    loaded = numba.threading_layer()
-    requested = os.environ.get("NUMBA_THREADING_LAYER", "default")
-    if requested in LAYERS and loaded != requested:
-        raise RuntimeError(f"NUMBA_THREADING_LAYER={requested} requested but Numba loaded {loaded!r}")
-    return loaded
 
 
 def mapped_runtimes() -> dict[str, str]:
@@ -60,7 +49,7 @@ def mapped_runtimes() -> dict[str, str]:
 
 def setup(*params):
     """Start Numba's pool and check its layer before every benchmark of this module."""
-    loaded_layer()
+    requested_layer_loaded()
 
 
 class Numba:
@@ -86,7 +75,7 @@ class ThreadingLayer:
     unit = "in use"
 
     def track_in_use(self, layer):
-        return int(loaded_layer() == layer)
+        return int(requested_layer_loaded() == layer)
 
 
 class Runtime:
