@@ -3,6 +3,7 @@
     python -m ntb_site.matrix newest-env           # name of the default environment
     python -m ntb_site.matrix env --numba 0.61.2   # the same, for another Numba release
     python -m ntb_site.matrix list                 # every environment of the matrix
+    python -m ntb_site.matrix list --newest        # the newest release's (one per layer)
 
 The default environment is the newest Numba release with the first value of every other
 matrix axis (e.g. the first threading layer): what `.ci/bench` and the pull-request gate
@@ -35,14 +36,25 @@ def newest_env(config: str = "asv.conf.json", numba: str | None = None) -> str:
     return next(env.name for env in envs if Version(env.requirements["numba"]) == wanted)
 
 
+def newest_envs(config: str = "asv.conf.json") -> list[str]:
+    """Names of every environment of the newest Numba release (one per threading layer),
+    the default one (`newest_env`) first."""
+    envs = [env for env in environments(config) if env.requirements.get("numba")]
+    newest = max((Version(env.requirements["numba"]) for env in envs), default=None)
+    return [env.name for env in envs if Version(env.requirements["numba"]) == newest]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["newest-env", "env", "list"])
     parser.add_argument("--numba", help="Numba release for `env` (default: the newest)")
+    parser.add_argument("--newest", action="store_true", help="`list`: the newest release only")
     parser.add_argument("--config", default="asv.conf.json")
     options = parser.parse_args(argv)
     if options.command in ("newest-env", "env"):
         print(newest_env(options.config, options.numba))
+    elif options.newest:
+        print("\n".join(newest_envs(options.config)))
     else:
         print("\n".join(env.name for env in environments(options.config)))
 

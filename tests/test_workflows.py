@@ -63,7 +63,7 @@ def test_benchmarks_workflow_publishes_to_pages():
     assert any(ref.startswith("actions/upload-pages-artifact@") for ref in uses(steps))
     assert any(ref.startswith("actions/deploy-pages@") for ref in uses(steps))
     script = runs(steps)
-    assert "asv run NEW" in script and "--skip-existing" in script
+    assert "bash .ci/bench --all-releases" in script
     assert "asv publish" in script
 
 
