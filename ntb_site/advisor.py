@@ -5,7 +5,8 @@ Reads ``<kernel>.Modes.time_kernel(size, mode, threads)`` and
 the newest Numba) and derives, per kernel at the machine's thread count (single-threaded
 modes at one thread):
 
-- the fastest mode at each size, and whether its 99 % interval clears the runner-up's;
+- the fastest mode at each size, and whether its interval clears the runner-up's
+  (intervals: ``ntb_site.estimate``, asv's 99 % interval widened to every round);
 - speedups over ``numpy`` and ``serial`` (with intervals);
 - crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial`` beyond
   noise (the ratio's interval below 1), interpolated log-log between the measured sizes;
@@ -238,12 +239,20 @@ def _curves(run: Run, kernel: str, threads: int) -> dict[str, ModeCurve]:
     by_mode: dict[str, dict[int, dict[int, asv_results.Measurement]]] = {}
     for m in run.measurements(kernel + MODES_TIMING):
         by_mode.setdefault(m.params["mode"], {}).setdefault(m.params["threads"], {})[m.params["size"]] = m
-    first_calls = {m.params["mode"]: Estimate.of(m) for m in run.measurements(kernel + FIRST_CALL) if m.state == "ok"}
+    first_calls = {
+        m.params["mode"]: Estimate.of(m, run.benchmarks.get(m.benchmark, {}))
+        for m in run.measurements(kernel + FIRST_CALL)
+        if m.state == "ok"
+    }
     curves = {}
     for mode, by_threads in by_mode.items():
         single = all(m.state == "n/a" for t, per_size in by_threads.items() if t > 1 for m in per_size.values())
         used = 1 if single else threads
-        times = {size: Estimate.of(m) for size, m in by_threads.get(used, {}).items() if m.state == "ok"}
+        times = {
+            size: Estimate.of(m, run.benchmarks.get(m.benchmark, {}))
+            for size, m in by_threads.get(used, {}).items()
+            if m.state == "ok"
+        }
         if times:
             curves[mode] = ModeCurve(mode, used, times, first_calls.get(mode))
     return curves

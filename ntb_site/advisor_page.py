@@ -1,7 +1,7 @@
 """The site's landing page, "Which mode?": the advisor's answers (``ntb_site.advisor``) as
 ``index.html``, with its data as ``advisor.json`` beside it.
 
-Per kernel: time per call against size for every mode (log-log, 99 % intervals as error bars), the
+Per kernel: time per call against size for every mode (log-log, intervals as error bars), the
 fastest mode at each size with speedups and the calls it needs to pay back its first call,
 and per mode its crossovers with numpy and serial and its first-call cost.
 
@@ -144,7 +144,8 @@ def environment_chips(advice: Advice) -> str:
 
 NOTES = (
     "Times are asv medians of every recorded sample (several rounds, each in a fresh process); error bars and "
-    "[brackets] are 99 % intervals, and a ratio's interval is the conservative one. Threaded modes run on every "
+    "[brackets] span asv's 99 % interval and every round's median (the spread between processes), and a ratio's "
+    "interval is the conservative one. Threaded modes run on every "
     "thread of the machine, numpy and serial on one. <em>First call</em>: build, compile and one call on 1,000 "
     "elements in a fresh interpreter with an empty Numba cache. <em>Pays back after</em>: the number of calls at "
     "that size after which the mode's faster calls have recovered its extra first-call cost over numpy "

@@ -1,17 +1,21 @@
 """A measured value with its uncertainty, and ratios of such values (speedups, efficiencies).
 
-The interval is asv's 99 % confidence interval of the median, which asv computes over every
-recorded sample (the `Modes` benchmarks pool several rounds, each in a fresh process, so
-between-process spread is in it). The interval of a ratio is the conservative one: the
-lowest numerator over the highest denominator, and the reverse.
+The interval is asv's 99 % confidence interval of the median, widened to span every
+process's own value (`ntb_site.rounds.round_values`: each round's median, each fresh
+interpreter of a `timeraw_`). asv's interval treats all pooled samples as independent, so
+alone it understates the spread between processes on a noisy host, which is the larger one.
+The interval of a ratio is the conservative one: the lowest numerator over the highest
+denominator, and the reverse.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ntb_site.asv_results import Measurement
+from ntb_site.rounds import round_values
 
 
 @dataclass(frozen=True)
@@ -23,13 +27,17 @@ class Estimate:
     high: float
 
     @classmethod
-    def of(cls, measurement: Measurement) -> Estimate:
-        """The measurement's value and 99 % interval; the bare value where asv recorded no
-        usable interval (none, or infinite or non-positive bounds, as from a single sample)."""
+    def of(cls, measurement: Measurement, info: dict[str, Any] | None = None) -> Estimate:
+        """The measurement's value and 99 % interval, widened to every round's value where
+        `info` (the benchmark's benchmarks.json entry) tells how to split the samples. asv's
+        interval counts only where usable (not infinite or non-positive, as from one sample)."""
         value = measurement.value
         low, high = measurement.ci or (value, value)
         if not (0 < low <= value <= high < math.inf):
             low = high = value
+        rounds = round_values(measurement, info) if info is not None else []
+        if len(rounds) > 1 and min(rounds) > 0:
+            low, high = min(low, *rounds), max(high, *rounds)
         return cls(value, low, high)
 
     def __truediv__(self, other: Estimate) -> Estimate:

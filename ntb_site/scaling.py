@@ -8,8 +8,9 @@ For every threaded mode at T threads and every size:
   (``numpy`` or ``serial``, whichever is faster) / time at T threads: what the threads buy
   over the best you could do on one.
 
-Intervals come from asv's recorded statistics (``ntb_site.estimate``). An efficiency above
-:data:`SUPERLINEAR` (105 %) is never shown bare: :func:`explain` says why it can happen.
+Intervals: asv's 99 % interval widened to span every round's median
+(``ntb_site.estimate``). An efficiency above :data:`SUPERLINEAR` (105 %) is never shown bare:
+:func:`explain` says why it can happen.
 One :class:`Scaling` per environment of the newest commit with Modes results.
 """
 
@@ -85,7 +86,8 @@ def explain(point: Point) -> str | None:
         return None
     if eff.low <= SUPERLINEAR:
         return (
-            f"Within noise: the 99 % interval of this efficiency, [{eff.low:.0%}, {eff.high:.0%}], reaches "
+            "Within noise: the interval of this efficiency (asv's 99 % and every round), "
+            f"[{eff.low:.0%}, {eff.high:.0%}], reaches "
             f"{SUPERLINEAR:.0%}; the 1-thread and {point.threads}-thread timings overlap too much to call it "
             "superlinear."
         )
@@ -99,7 +101,7 @@ def explain(point: Point) -> str | None:
 
 def _by_params(run: Run, benchmark: str) -> dict[tuple[int, str, int], Estimate]:
     return {
-        (m.params["size"], m.params["mode"], m.params["threads"]): Estimate.of(m)
+        (m.params["size"], m.params["mode"], m.params["threads"]): Estimate.of(m, run.benchmarks.get(m.benchmark, {}))
         for m in run.measurements(benchmark)
         if m.state == "ok"
     }

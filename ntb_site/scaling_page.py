@@ -3,8 +3,8 @@
 Per environment of the newest commit (heading: Numba, NumPy, layer and every recorded
 version) and per kernel: strong scaling (speedup and efficiency against the same mode at one
 thread, ideal line dashed) and the speedup over the fastest single-threaded implementation,
-charted against threads at the largest size and tabulated at every size, with 99 %
-intervals. Every efficiency above 105 % is marked and explained beside the table.
+charted against threads at the largest size and tabulated at every size, with intervals
+(``ntb_site.estimate``). Every efficiency above 105 % is marked and explained beside the table.
 """
 
 from __future__ import annotations
@@ -123,8 +123,9 @@ INTRO = (
     "<p>Strong scaling of every threaded mode, derived from the <code>&lt;kernel&gt;.Modes.time_kernel</code> "
     "timings: <em>speedup</em> = time of the same mode on 1 thread / time on T threads, <em>efficiency</em> = "
     "speedup / T. Separately, <em>× fastest single-threaded</em> = time of the faster of numpy and serial at that "
-    "size / time on T threads: what the threads buy over the best one-thread code. Brackets and error bars are "
-    "99 % intervals (asv's, combined conservatively). An efficiency above 105 % is marked and explained. "
+    "size / time on T threads: what the threads buy over the best one-thread code. Brackets and error bars span "
+    "asv's 99 % interval and every round's median (the spread between processes), combined "
+    "conservatively. An efficiency above 105 % is marked and explained. "
     f"Data: <a href='{DATA}'>{DATA}</a>.</p>"
 )
 
