@@ -291,12 +291,14 @@ def advise(run: Run) -> Advice:
 
 def pick(results_dir: str | Path, machine: str | None = None) -> Run | None:
     """The results file to advise from: the newest commit with Modes results, in its
-    environment with the newest Numba (then the one with the most Modes results)."""
+    environment with the newest Numba; among those (one per threading layer) the one with the
+    most Modes results, then the most benchmarks (FirstCall runs under the default layer
+    only), then the first by name."""
     runs = asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN)
     runs = [run for run in runs if _kernels(run)]
     if not runs:
         return None
-    return max(runs, key=lambda run: (run.environment.numba, len(_timed(run)), run.env_name))
+    return max(runs, key=lambda run: (run.environment.numba, len(_timed(run)), len(run.keys())))
 
 
 def load(results_dir: str | Path, machine: str | None = None) -> Advice | None:

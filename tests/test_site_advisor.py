@@ -120,3 +120,13 @@ def test_cli(capsys, tmp_path):
     assert json.loads(capsys.readouterr().out)["commit"].startswith("87fc7ba5")
     assert advisor.main(["--results", str(tmp_path)]) == 2
     assert advisor.NO_DATA in capsys.readouterr().err
+
+
+def test_advises_from_the_default_layer_among_equal_modes_results():
+    """The whole-matrix run times Modes under every layer of the newest release and
+    FirstCall under the default one: the advice comes from that one, first calls included."""
+    layers = DATA.parent / "layers_results"
+    run = advisor.pick(layers)
+    assert run.environment.layer == "omp"
+    advice = advisor.load(layers)
+    assert all(curve.first_call is not None for curve in advice.kernels["kde"].curves.values())
