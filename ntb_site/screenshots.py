@@ -13,6 +13,8 @@ comparison.
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,11 +27,32 @@ SHOTS = {
     "scaling.png": ("scaling.html", "section.ntb-card"),
     "numba-versions.png": ("numba-versions.html", '.ntb-chart[data-chart="gaussians-prange"]'),
     "numba-verdicts.png": ("numba-versions.html", "main > table.ntb-table"),
-    "history-tachyon.png": ("history.html#view=explore&bench={benchmark}", None),
+    "history-tachyon.png": ("history.html#view=explore&bench={benchmark}{tachyon_state}", None),
     "history-classic.png": ("index.legacy.html#{benchmark}", None),
 }
+SIZE = "1000000"  # the series of the history shots: every mode and thread count at this size
 WINDOW = (1280, 1500)
 SETTLE_SECONDS = 3.0
+
+
+def tachyon_state(html_dir: str | Path, benchmark: str) -> str:
+    """asv-tachyon's URL state that shows `benchmark` in the newest Numba release's
+    environment with its series at :data:`SIZE` elements (tachyon's default is the first
+    release and the first series, which the release matrix may not have measured)."""
+    from packaging.version import Version
+
+    index = json.loads((Path(html_dir) / "index.json").read_text())
+    state = ""
+    releases = index.get("params", {}).get("numba") or []
+    if releases:
+        state += f"&f-numba={max(releases, key=Version)}"
+    info = index["benchmarks"].get(benchmark, {})
+    names, params = info.get("param_names", []), info.get("params", [])
+    if "size" in names:
+        where = names.index("size")
+        chosen = [i for i, combo in enumerate(itertools.product(*params)) if combo[where] == SIZE]
+        state += "&params=" + ",".join(map(str, chosen)) if chosen else ""
+    return state
 
 
 def take(html_dir: str | Path, out_dir: str | Path, benchmark: str) -> list[Path]:
@@ -39,11 +62,12 @@ def take(html_dir: str | Path, out_dir: str | Path, benchmark: str) -> list[Path
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    state = tachyon_state(html_dir, benchmark)
     with serve(html_dir) as base, chromium() as driver:
         for name, (page, selector) in SHOTS.items():
             driver.set_window_size(*WINDOW)
             driver.get("about:blank")
-            driver.get(base + page.format(benchmark=benchmark))
+            driver.get(base + page.format(benchmark=benchmark, tachyon_state=state))
             time.sleep(SETTLE_SECONDS)
             path = out_dir / name
             if selector is None:
