@@ -136,10 +136,17 @@ def derive(run: Run) -> list[Point]:
 
 
 def load(results_dir: str | Path, machine: str | None = None) -> list[Scaling]:
-    """One Scaling per environment of the newest commit with Modes results, newest Numba first."""
+    """One Scaling per environment of the newest commit with Modes results: newest Numba
+    first and, within a release, the environment with the most benchmarks (the default
+    threading layer, which also runs FirstCall/Memory/Validation) before the others."""
+    runs = sorted(
+        asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN),
+        key=lambda run: run.environment.label,
+    )
+    runs.sort(key=lambda run: (run.environment.numba, len(run.keys())), reverse=True)
     found = []
-    for run in asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN):
+    for run in runs:
         points = derive(run)
         if points:
             found.append(Scaling(run.machine, run.commit, run.environment, points))
-    return sorted(found, key=lambda s: (s.environment.numba, s.environment.label), reverse=True)
+    return found

@@ -77,3 +77,10 @@ def test_publish_writes_page_and_json(tmp_path):
     assert "<h2>numba 0.68.1, numpy 2.4.6, layer omp</h2>" in page and "llvmlite 0.50.0" in page
     scaling_page.publish(tmp_path, tmp_path / "none")
     assert scaling.NO_DATA in (tmp_path / scaling_page.PAGE).read_text()
+
+
+def test_the_default_layer_comes_first_within_a_release():
+    """tests/data/layers_results: Modes under omp, tbb and workqueue of one release; the
+    default layer (the one that also ran FirstCall) leads the page."""
+    layers = scaling.load(Path(__file__).resolve().parent / "data" / "layers_results")
+    assert [s.environment.layer for s in layers] == ["omp", "tbb", "workqueue"]
