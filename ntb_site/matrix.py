@@ -23,25 +23,33 @@ def environments(config: str = "asv.conf.json") -> list:
     return list(environment.get_environments(Config.load(config), None, verbose=False))
 
 
+def by_release(config: str = "asv.conf.json") -> dict[Version, list[str]]:
+    """Numba release -> names of its environments (one per other matrix value, e.g. per
+    threading layer), oldest release first, each list in asv's order (the default first)."""
+    releases: dict[Version, list[str]] = {}
+    for env in environments(config):
+        if env.requirements.get("numba"):
+            releases.setdefault(Version(env.requirements["numba"]), []).append(env.name)
+    return dict(sorted(releases.items()))
+
+
 def newest_env(config: str = "asv.conf.json", numba: str | None = None) -> str:
     """Name of the environment with the newest Numba, or with Numba `numba` (ties: asv's
     first, i.e. the first value of every other axis); SystemExit naming the choices."""
-    envs = [env for env in environments(config) if env.requirements.get("numba")]
-    if not envs:
+    releases = by_release(config)
+    if not releases:
         raise SystemExit(f"{config}: no environment pins a Numba version in matrix.req.numba")
-    releases = sorted({Version(env.requirements["numba"]) for env in envs})
-    wanted = releases[-1] if numba is None else Version(numba)
+    wanted = list(releases)[-1] if numba is None else Version(numba)
     if wanted not in releases:
         raise SystemExit(f"--numba: {numba} is not in the matrix ({', '.join(map(str, releases))})")
-    return next(env.name for env in envs if Version(env.requirements["numba"]) == wanted)
+    return releases[wanted][0]
 
 
 def newest_envs(config: str = "asv.conf.json") -> list[str]:
     """Names of every environment of the newest Numba release (one per threading layer),
-    the default one (`newest_env`) first."""
-    envs = [env for env in environments(config) if env.requirements.get("numba")]
-    newest = max((Version(env.requirements["numba"]) for env in envs), default=None)
-    return [env.name for env in envs if Version(env.requirements["numba"]) == newest]
+    the default one (`newest_env`) first; empty when no environment pins Numba."""
+    releases = by_release(config)
+    return releases[max(releases)] if releases else []
 
 
 def main(argv: Sequence[str] | None = None) -> None:
