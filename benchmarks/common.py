@@ -15,7 +15,7 @@ number; `Memory` skips that check, because asv's peak memory counts `setup` too.
 Sampling, chosen for verdicts that hold on a noisy shared host: the same call differs by
 up to 2x between processes while samples inside one process agree, so `Modes` runs
 `ROUNDS` rounds, each in a fresh process, of exactly `REPEAT` samples. asv appends the
-rounds' samples in order, and `ntb_site.verdicts` splits them back into per-process
+rounds' samples in order, and `ntb_site.statistics.verdicts` splits them back into per-process
 statistics. `NTB_SIZES=small` shrinks the timed sizes for a quick smoke run.
 """
 

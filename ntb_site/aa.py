@@ -3,7 +3,7 @@
 A method that flags a change between two runs of the same commit in the same environment
 is measuring noise. This runs `asv run` for one commit under two machine names (the two
 sides), one round per invocation, alternating A B, B A, ... so that drift hits both, then
-compares the sides with `ntb_site.comparison`, confirms whatever the first look flags
+compares the sides with `ntb_site.statistics.comparison`, confirms whatever the first look flags
 with `CONFIRM_ROUNDS` more alternated rounds, and prints the table::
 
     python -m ntb_site.aa [--rounds 4] [-E ENV] [-b REGEX ...] [--factor 1.10]
@@ -22,10 +22,12 @@ from pathlib import Path
 from asv.config import Config
 from asv.environment import get_env_name
 
-from ntb_site import comparison, confirm, matrix
+from ntb_site import matrix
 from ntb_site.gate import resolve
-from ntb_site.rounds import selector
-from ntb_site.verdicts import DEFAULT_FACTOR
+from ntb_site.results import confirm
+from ntb_site.statistics import comparison
+from ntb_site.statistics.rounds import selector
+from ntb_site.statistics.verdicts import DEFAULT_FACTOR
 
 EXIT_VERDICT = 1
 EXIT_ERROR = 2

@@ -6,14 +6,14 @@ the newest Numba) and derives, per kernel at the machine's thread count (single-
 modes at one thread):
 
 - the fastest mode at each size, and whether its interval clears the runner-up's
-  (intervals: ``ntb_site.estimate``, asv's 99 % interval widened to every round);
+  (intervals: ``ntb_site.statistics.estimate``, asv's 99 % interval widened to every round);
 - speedups over ``numpy`` and ``serial`` (with intervals);
 - crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial`` beyond
   noise (the ratio's interval below 1), interpolated log-log between the measured sizes;
 - the first call (build + compile + first run in a fresh interpreter) and the number of calls
   after which a mode's extra first-call cost over ``numpy`` is paid back by its faster calls.
 
-``asv publish`` writes it as the site's landing page (``ntb_site.advisor_page``); in the
+``asv publish`` writes it as the site's landing page (``ntb_site.pages.advisor_page``); in the
 terminal::
 
     python -m ntb_site.advisor [--results .asv/results] [--machine NAME] [--json]
@@ -35,9 +35,9 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
-from ntb_site import asv_results
-from ntb_site.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
-from ntb_site.estimate import Estimate
+from ntb_site.results import asv_results
+from ntb_site.results.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
+from ntb_site.statistics.estimate import Estimate
 
 BASELINES = ("numpy", "serial")
 REFERENCE = "numpy"  # compiles nothing: first-call costs and crossovers are measured against it

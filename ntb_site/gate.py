@@ -2,8 +2,8 @@
 
 Both commits are benchmarked by asv in one environment, their rounds interleaved in time
 (`asv run --interleave-rounds`, each round a fresh process per benchmark), then judged
-by `ntb_site.verdicts`; every timing the first look flags is re-measured on both commits
-(`ntb_site.confirm`) before it can fail the gate. The workflow
+by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measured on both commits
+(`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
     python -m ntb_site.gate BASE HEAD --factor 1.5 [-E ENV] [-b REGEX ...]
@@ -22,8 +22,10 @@ from pathlib import Path
 
 from asv.config import Config
 
-from ntb_site import comparison, confirm, matrix
-from ntb_site.rounds import selector
+from ntb_site import matrix
+from ntb_site.results import confirm
+from ntb_site.statistics import comparison
+from ntb_site.statistics.rounds import selector
 
 EXIT_SLOWER = 1
 EXIT_ERROR = 2

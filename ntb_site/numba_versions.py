@@ -3,14 +3,14 @@
 For the newest commit with results under two or more Numba releases, every timing is
 compared between consecutive releases (by ``packaging.version``), only between
 environments that differ in the ``numba`` requirement alone, and judged by
-:mod:`ntb_site.verdicts` on per-process rounds: a change is a regression or an
-improvement only once a confirmation (:mod:`ntb_site.confirm`) agrees with the first
+:mod:`ntb_site.statistics.verdicts` on per-process rounds: a change is a regression or an
+improvement only once a confirmation (:mod:`ntb_site.results.confirm`) agrees with the first
 look; before that it is "unconfirmed". Beside each release step the report lists what
 else changed in the environment, as the suite recorded it (llvmlite/LLVM, SVML, NumPy,
 the threading layer's library).
 
 ``asv publish`` writes ``numba_versions.json`` and its page through
-:mod:`ntb_site.numba_versions_page`. From the repository root::
+:mod:`ntb_site.pages.numba_versions_page`. From the repository root::
 
     python -m ntb_site.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
     python -m ntb_site.numba_versions --confirm [--config asv.conf.json]   # re-measure what the first look flagged
@@ -33,11 +33,12 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ntb_site import asv_results, comparison, confirm
-from ntb_site.asv_results import Run
-from ntb_site.comparison import Comparison, compare_runs
-from ntb_site.rounds import selector
-from ntb_site.verdicts import DEFAULT_FACTOR
+from ntb_site.results import asv_results, confirm
+from ntb_site.results.asv_results import Run
+from ntb_site.statistics import comparison
+from ntb_site.statistics.comparison import Comparison, compare_runs
+from ntb_site.statistics.rounds import selector
+from ntb_site.statistics.verdicts import DEFAULT_FACTOR
 
 DATA = "numba_versions.json"
 EXIT_REGRESSION = 1

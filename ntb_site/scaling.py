@@ -9,7 +9,7 @@ For every threaded mode at T threads and every size:
   over the best you could do on one.
 
 Intervals: asv's 99 % interval widened to span every round's median
-(``ntb_site.estimate``). An efficiency above :data:`SUPERLINEAR` (105 %) is never shown bare:
+(``ntb_site.statistics.estimate``). An efficiency above :data:`SUPERLINEAR` (105 %) is never shown bare:
 :func:`explain` says why it can happen.
 One :class:`Scaling` per environment of the newest commit with Modes results.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ntb_site import asv_results
-from ntb_site.asv_results import MODES_PATTERN, MODES_TIMING, Environment, Run
-from ntb_site.estimate import Estimate
+from ntb_site.results import asv_results
+from ntb_site.results.asv_results import MODES_PATTERN, MODES_TIMING, Environment, Run
+from ntb_site.statistics.estimate import Estimate
 
 SINGLE_THREADED = ("numpy", "serial")
 SUPERLINEAR = 1.05

@@ -3,7 +3,7 @@
 Every helper works on a temporary config written by `write_config`: the repo's
 asv.conf.json with absolute paths, results/html/env dirs in a temporary dir and
 `branches: ["HEAD"]`, so a detached CI checkout still publishes graphs. asv
-always runs with cwd = repository root, because the `.ntb_site.offline`
+always runs with cwd = repository root, because the `.ntb_site.pages.offline`
 plugin is imported from the current directory.
 
 How asv 0.6.6 records outcomes in a results file (`asv.results.Results`):

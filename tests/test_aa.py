@@ -8,8 +8,8 @@ import sys
 
 import asv_run
 
-from ntb_site import asv_results
-from ntb_site.confirm import MANIFEST
+from ntb_site.results import asv_results
+from ntb_site.results.confirm import MANIFEST
 
 BENCH = r"^(gaussians|monte_carlo_pi)\.Modes\.time_kernel\(1000, '(numpy|serial|prange)', 1\)$"
 

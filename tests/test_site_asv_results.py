@@ -1,4 +1,4 @@
-"""The one asv results reader (ntb_site.asv_results) on the committed real results."""
+"""The one asv results reader (ntb_site.results.asv_results) on the committed real results."""
 
 import itertools
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import asv_results
+from ntb_site.results import asv_results
 
 DATA = Path(__file__).resolve().parent / "data" / "numba_versions_results"
 MODES = Path(__file__).resolve().parent / "data" / "modes_results"

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ntb_site import history
-from ntb_site.browser_check import browser_available, check_site, serve
-from ntb_site.numba_versions_page import NO_DATA
-from ntb_site.offline import CDN_TO_LOCAL, VENDOR_DIR
+from ntb_site.pages import history
+from ntb_site.pages.numba_versions_page import NO_DATA
+from ntb_site.pages.offline import CDN_TO_LOCAL, VENDOR_DIR
+from ntb_site.tools.browser_check import browser_available, check_site, serve
 
 CDN_HOSTS = sorted({urlsplit(url).netloc for url in CDN_TO_LOCAL})
 # A script, stylesheet or image that the browser would fetch from another host.

@@ -1,11 +1,11 @@
-"""Values with intervals and their ratios (ntb_site.estimate)."""
+"""Values with intervals and their ratios (ntb_site.statistics.estimate)."""
 
 import math
 
 import pytest
 
-from ntb_site.asv_results import Measurement
-from ntb_site.estimate import Estimate
+from ntb_site.results.asv_results import Measurement
+from ntb_site.statistics.estimate import Estimate
 
 
 def measured(value, ci):

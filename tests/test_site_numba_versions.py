@@ -11,9 +11,9 @@ from pathlib import Path
 import asv_run
 import pytest
 
-from ntb_site import asv_results, confirm
 from ntb_site import numba_versions as nv
-from ntb_site.rounds import round_values, selector
+from ntb_site.results import asv_results, confirm
+from ntb_site.statistics.rounds import round_values, selector
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "numba_versions_results"
@@ -165,7 +165,7 @@ def test_selectors_select_exactly_one_parameter_set():
 
 def test_asv_publish_writes_the_data(tmp_path):
     shutil.copytree(DATA, tmp_path / "results")
-    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.numba_versions_page"])
+    config = asv_run.write_config(tmp_path, plugins=[".ntb_site.pages.numba_versions_page"])
     asv_run.publish(config)
     written = json.loads((tmp_path / "html" / nv.DATA).read_text())
     assert written == json.loads(json.dumps(nv.build_report(DATA).as_json()))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import numba_versions, numba_versions_page
+from ntb_site import numba_versions
+from ntb_site.pages import numba_versions_page
 
 DATA = Path(__file__).resolve().parent / "data" / "numba_versions_results"
 

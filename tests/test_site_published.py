@@ -11,8 +11,8 @@ from pathlib import Path
 import asv_run
 import pytest
 
-from ntb_site import history, layout
-from ntb_site.browser_check import browser_available, check_site
+from ntb_site.pages import history, layout
+from ntb_site.tools.browser_check import browser_available, check_site
 
 DATA = Path(__file__).resolve().parent / "data"
 PAGES = ("index.html", "scaling.html", "numba-versions.html", history.PAGE)

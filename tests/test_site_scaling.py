@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import scaling, scaling_page
-from ntb_site.estimate import Estimate
+from ntb_site import scaling
+from ntb_site.pages import scaling_page
+from ntb_site.statistics.estimate import Estimate
 
 DATA = Path(__file__).resolve().parent / "data" / "modes_results"
 RESULTS = next((DATA / "vm").glob("87fc7ba5-*.json"))

@@ -1,4 +1,4 @@
-"""The verdict method on per-process rounds (ntb_site.verdicts): its rules, and its error
+"""The verdict method on per-process rounds (ntb_site.statistics.verdicts): its rules, and its error
 rates on simulated rounds with this host's between-process noise."""
 
 import math
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ntb_site.verdicts import hodges_lehmann, judge, ratio_interval, split_rounds
+from ntb_site.statistics.verdicts import hodges_lehmann, judge, ratio_interval, split_rounds
 
 BASE = [1.00, 1.03, 0.98, 1.01]
 SLOWER = [1.31, 1.29, 1.33, 1.30]

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from asv.machine import Machine
 
-from ntb_site import asv_results
-from ntb_site.asv_results import Run
-from ntb_site.rounds import round_values, selector
+from ntb_site.results import asv_results
+from ntb_site.results.asv_results import Run
+from ntb_site.statistics.rounds import round_values, selector
 
 MANIFEST = "ntb-confirmations.jsonl"
 CONFIRM_ROUNDS = 2

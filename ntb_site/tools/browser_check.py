@@ -9,7 +9,7 @@ In a test::
     report = check_site(html_dir)
     assert not report["problems"], report
 
-From a shell: ``python -m ntb_site.browser_check path/to/html``.
+From a shell: ``python -m ntb_site.tools.browser_check path/to/html``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ fastest mode at each size with speedups and the calls it needs to pay back its f
 and per mode its crossovers with numpy and serial and its first-call cost.
 
 ``asv publish`` runs :class:`AdvisorPage` (asv.conf.json ``"plugins"``, after
-``.ntb_site.history``, which moves the history UI out of ``index.html``).
+``.ntb_site.pages.history``, which moves the history UI out of ``index.html``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from asv.util import human_time
 
 from ntb_site import advisor
 from ntb_site.advisor import Advice, KernelAdvice
-from ntb_site.chart_spec import Axis, Chart, Series
-from ntb_site.estimate import Estimate
-from ntb_site.layout import chart_slot, table, write_page
+from ntb_site.pages.chart_spec import Axis, Chart, Series
+from ntb_site.pages.layout import chart_slot, table, write_page
+from ntb_site.statistics.estimate import Estimate
 
 PAGE = "index.html"
 DATA = "advisor.json"

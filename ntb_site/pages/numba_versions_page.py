@@ -29,8 +29,8 @@ from asv.publishing import OutputPublisher
 from asv.util import human_value
 
 from ntb_site import numba_versions
-from ntb_site.chart_spec import Axis, Chart, Series
-from ntb_site.layout import chart_slot, table, write_page
+from ntb_site.pages.chart_spec import Axis, Chart, Series
+from ntb_site.pages.layout import chart_slot, table, write_page
 
 PAGE = "numba-versions.html"
 DATA = numba_versions.DATA

@@ -2,7 +2,7 @@
 
 asv has no per-round statistics: it appends each round's samples in order, and a
 benchmark with an integer `repeat` takes exactly that many per round, so the rounds are
-recovered by splitting (`ntb_site.verdicts.split_rounds`). A `timeraw_` sample runs in a
+recovered by splitting (`ntb_site.statistics.verdicts.split_rounds`). A `timeraw_` sample runs in a
 fresh interpreter of its own, so each sample is a round.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ntb_site.asv_results import Measurement
-from ntb_site.verdicts import split_rounds
+from ntb_site.results.asv_results import Measurement
+from ntb_site.statistics.verdicts import split_rounds
 
 
 def round_values(measurement: Measurement, info: dict[str, Any]) -> list[float]:

@@ -4,7 +4,7 @@ Per environment of the newest commit (heading: Numba, NumPy, layer and every rec
 version) and per kernel: strong scaling (speedup and efficiency against the same mode at one
 thread, ideal line dashed) and the speedup over the fastest single-threaded implementation,
 charted against threads at the largest size and tabulated at every size, with intervals
-(``ntb_site.estimate``). Every efficiency above 105 % is marked and explained beside the table.
+(``ntb_site.statistics.estimate``). Every efficiency above 105 % is marked and explained beside the table.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 from asv.publishing import OutputPublisher
 
 from ntb_site import scaling
-from ntb_site.chart_spec import Axis, Chart, Series
-from ntb_site.estimate import Estimate
-from ntb_site.layout import chart_slot, table, write_page
+from ntb_site.pages.chart_spec import Axis, Chart, Series
+from ntb_site.pages.layout import chart_slot, table, write_page
 from ntb_site.scaling import Point, Scaling
+from ntb_site.statistics.estimate import Estimate
 
 PAGE = "scaling.html"
 DATA = "scaling.json"

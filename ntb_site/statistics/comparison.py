@@ -1,4 +1,4 @@
-"""Timings of two asv runs side by side, each judged by `ntb_site.verdicts`.
+"""Timings of two asv runs side by side, each judged by `ntb_site.statistics.verdicts`.
 
 Shared by the Numba-release report (two environments, one commit), the pull-request gate
 (two commits, one environment) and the A/A check (two runs of the same code). Only
@@ -20,10 +20,10 @@ from typing import Any
 from asv.util import human_value
 from tabulate import tabulate
 
-from ntb_site import confirm
-from ntb_site.asv_results import Run
-from ntb_site.rounds import round_values, selector
-from ntb_site.verdicts import DEFAULT_FACTOR, Judgement, judge
+from ntb_site.results import confirm
+from ntb_site.results.asv_results import Run
+from ntb_site.statistics.rounds import round_values, selector
+from ntb_site.statistics.verdicts import DEFAULT_FACTOR, Judgement, judge
 
 JUDGED = re.compile(r"\.(time|timeraw)_\w+$")
 
@@ -45,7 +45,7 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
-        """regression, improvement, unconfirmed or none (see `ntb_site.verdicts`)."""
+        """regression, improvement, unconfirmed or none (see `ntb_site.statistics.verdicts`)."""
         if self.judgement is not None:
             return self.judgement.verdict
         if self.old is not None and self.new is None:

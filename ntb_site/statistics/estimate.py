@@ -1,7 +1,7 @@
 """A measured value with its uncertainty, and ratios of such values (speedups, efficiencies).
 
 The interval is asv's 99 % confidence interval of the median, widened to span every
-process's own value (`ntb_site.rounds.round_values`: each round's median, each fresh
+process's own value (`ntb_site.statistics.rounds.round_values`: each round's median, each fresh
 interpreter of a `timeraw_`). asv's interval treats all pooled samples as independent, so
 alone it understates the spread between processes on a noisy host, which is the larger one.
 The interval of a ratio is the conservative one: the lowest numerator over the highest
@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ntb_site.asv_results import Measurement
-from ntb_site.rounds import round_values
+from ntb_site.results.asv_results import Measurement
+from ntb_site.statistics.rounds import round_values
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ asv-tachyon (PyPI ``asv-tachyon``, pinned in the dev extras) is a single-page ap
 the files ``asv publish`` writes (``index.json``, ``graphs/``, ``regressions.json``) and ships
 its own scripts and fonts. :class:`HistoryUI` copies it into the site as ``history.html``
 (its shell, with the site's navigation bar added) and ``assets/``, moves the stock asv page
-(already made offline by ``ntb_site.offline``) to ``index.legacy.html`` so that the advisor
+(already made offline by ``ntb_site.pages.offline``) to ``index.legacy.html`` so that the advisor
 can be the landing ``index.html``, and writes the optional files tachyon asks for, so that
 it meets no 404: ``commits.json`` (commit subjects from git, shown beside each point),
 ``profiles.json`` and ``regressions-ignore.json`` (empty), and beside every graph file an
@@ -25,7 +25,7 @@ from typing import Any
 
 from asv.publishing import OutputPublisher
 
-from ntb_site.layout import copy_assets, nav_bar
+from ntb_site.pages.layout import copy_assets, nav_bar
 
 PAGE = "history.html"
 LEGACY = "index.legacy.html"

@@ -22,7 +22,7 @@ A change is judged in two looks, each on rounds measured interleaved in time (as
    flags under 0.3 % of A/A timings this way, against 3 % for a plain test of equality
    (simulated in tests/test_verdicts.py).
 2. Confirmation, on rounds re-measured afterwards in new processes (asv run
-   --append-samples, see `ntb_site.confirm`): their ratio lies beyond `factor` in the
+   --append-samples, see `ntb_site.results.confirm`): their ratio lies beyond `factor` in the
    same direction.
 
 Only a confirmed change is a regression or an improvement; one that passed the first look

@@ -3,7 +3,7 @@
     write_page(html_dir, "scaling.html", "Scaling", body_html, charts={"kde": chart.as_json()})
 
 writes a complete offline page: the navigation bar (:data:`NAV`, also injected into the history
-UI by ``ntb_site.history``), the site's stylesheet, and the chart specs as JSON for
+UI by ``ntb_site.pages.history``), the site's stylesheet, and the chart specs as JSON for
 ``site/charts.js``, which draws each ``<div class="ntb-chart" data-chart="ID">`` (see
 :func:`chart_slot`) with the vendored uPlot. Where asv-tachyon's stylesheet is installed
 (``assets/index-*.css``) the page links it too, for its fonts and theme. Nothing is loaded

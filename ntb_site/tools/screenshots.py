@@ -1,7 +1,7 @@
 """The README's pictures of a published site, taken in headless Chromium (offline, as
-``ntb_site.browser_check`` loads it)::
+``ntb_site.tools.browser_check`` loads it)::
 
-    python -m ntb_site.screenshots html .github/screenshots [--benchmark gaussians.Modes.time_kernel]
+    python -m ntb_site.tools.screenshots html .github/screenshots [--benchmark gaussians.Modes.time_kernel]
 
 Writes advisor.png (the first kernel of the landing page), scaling.png (the first kernel's
 scaling), numba-versions.png (the gaussians prange timeline) and numba-verdicts.png (the
@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ntb_site.browser_check import chromium, serve
+from ntb_site.tools.browser_check import chromium, serve
 
 # file -> (page, CSS selector of the element to picture; None: the window)
 SHOTS = {
@@ -81,7 +81,7 @@ def take(html_dir: str | Path, out_dir: str | Path, benchmark: str) -> list[Path
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.screenshots", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.tools.screenshots", description=__doc__.split("\n")[0])
     parser.add_argument("html_dir")
     parser.add_argument("out_dir")
     parser.add_argument("--benchmark", default="gaussians.Modes.time_kernel", help="benchmark of the history shots")

@@ -4,13 +4,13 @@ Stock ``asv publish`` writes an ``index.html`` that loads jQuery, flot,
 Bootstrap and friends from CDNs.  :class:`OfflineSite` copies pinned copies of
 those libraries (vendored from npm, see ``static/VENDORED.txt``) into
 ``html/vendor/`` and points ``index.html`` at them, and adds the site's pages
-(``ntb_site.layout.NAV``) to its navigation bar.  ``ntb_site.history`` then
+(``ntb_site.pages.layout.NAV``) to its navigation bar.  ``ntb_site.pages.history`` then
 moves that page to ``index.legacy.html`` (the "Classic asv UI").
 
 Enable it in ``asv.conf.json`` (the leading dot makes asv import it from the
 current directory, i.e. the repository root)::
 
-    "plugins": [".ntb_site.offline"]
+    "plugins": [".ntb_site.pages.offline"]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 from asv.publishing import OutputPublisher
 
-from ntb_site import layout
+from ntb_site.pages import layout
 
 VENDOR_DIR = Path(__file__).with_name("static") / "vendor"
 

@@ -1,0 +1,1 @@
+"""Reading asv's results and adding re-measured rounds to them."""

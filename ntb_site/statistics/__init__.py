@@ -1,0 +1,1 @@
+"""Statistics of noisy timings: per-process rounds, verdicts, intervals, comparisons."""

@@ -1,0 +1,1 @@
+"""Tools over a published site: a headless-browser check and the README's screenshots."""
