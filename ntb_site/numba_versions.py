@@ -7,7 +7,9 @@ environments that differ in the ``numba`` requirement alone, and judged by
 improvement only once a confirmation (:mod:`ntb_site.results.confirm`) agrees with the first
 look; before that it is "unconfirmed". Beside each release step the report lists what
 else changed in the environment, as the suite recorded it (llvmlite/LLVM, SVML, NumPy,
-the threading layer's library).
+the threading layer's library), once per step; beside each timing, the *diagnosis*: what
+changed in its own variant's compiled code (:mod:`ntb_site.codegen`), or that nothing
+recorded did, with links to the write-ups in ``docs/`` that explain it (:mod:`ntb_site.writeups`).
 
 ``asv publish`` writes ``numba_versions.json`` and its page through
 :mod:`ntb_site.pages.numba_versions_page`. From the repository root::
@@ -33,6 +35,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from ntb_site import codegen, writeups
 from ntb_site.results import asv_results, confirm
 from ntb_site.results.asv_results import Run
 from ntb_site.statistics import comparison
@@ -71,6 +74,22 @@ class Step:
             for key in sorted(set(before) | set(after))
             if key != "numba" and before.get(key) != after.get(key)
         }
+
+    def diagnoses(self) -> list[dict[str, Any] | None]:
+        """Per comparison, what changed in the compiled code of its variant between the two
+        releases (`codegen.diagnosis`) and the write-ups that explain it; None for a timing
+        that names no mode."""
+        old, new = codegen.recorded(self.old), codegen.recorded(self.new)
+        found = []
+        for c in self.comparisons:
+            mode = c.params.get("mode")
+            if mode is None:
+                found.append(None)
+                continue
+            kernel = c.benchmark.split(".")[0]
+            diagnosis = codegen.diagnosis(kernel, mode, old, new)
+            found.append({**diagnosis, "writeups": writeups.explaining(diagnosis["variant"], *self.releases)})
+        return found
 
 
 def chain_label(run: Run) -> str:
@@ -128,7 +147,9 @@ class Report:
             ],
             "timeline": _timeline(self.steps),
             "comparisons": [
-                {**c.as_json(), "environment": chain_label(step.new)} for step in self.steps for c in step.comparisons
+                {**c.as_json(), "environment": chain_label(step.new), "diagnosis": diagnosis}
+                for step in self.steps
+                for c, diagnosis in zip(step.comparisons, step.diagnoses(), strict=True)
             ],
         }
 

@@ -6,7 +6,10 @@
 - **Verdicts** with their evidence: ratio new / old with its confidence interval, rounds
   (processes) per side, confirmation rounds, and the verdict — regression, improvement,
   unconfirmed (beyond the factor at first look, not confirmed) or none.
-- **What changed in the environment** between consecutive releases (versions, SVML, layer,
+- **Why**: beside each verdict, what changed in that variant's compiled code (calls, inlining,
+  vectorisation, hot loop: ``ntb_site.codegen``) or that nothing recorded did, and links to
+  the write-ups of ``docs/`` that explain it.
+- **What changed in the environment** between consecutive releases, once per step (versions, SVML, layer,
   runtimes: the ``environment.*`` facts the suite records).
 
 The report's keys (each optional, so older or partial reports render too): ``machine``,
@@ -28,7 +31,7 @@ from typing import Any
 from asv.publishing import OutputPublisher
 from asv.util import human_value
 
-from ntb_site import numba_versions
+from ntb_site import numba_versions, writeups
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
 
@@ -141,12 +144,25 @@ def _fact(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
+def diagnosis_cell(c: dict[str, Any]) -> str:
+    """What changed in the comparison's compiled variant (older reports: not recorded), with
+    links to the write-ups that explain it."""
+    found = c.get("diagnosis")
+    if not found:
+        return "<span class=ntb-note>not recorded</span>"
+    variant = f"<code>{html.escape(found['variant'])}</code>: " if found.get("variant") else ""
+    changes = "<br>".join(html.escape(line) for line in found.get("changes", []))
+    links = "".join(
+        f"<br>→ <a href='{html.escape(w['href'])}'>{html.escape(w['title'])}</a>" for w in found.get("writeups", [])
+    )
+    return f"<span class='ntb-diagnosis ntb-{html.escape(found.get('code', ''))}'>{variant}{changes}{links}</span>"
+
+
 def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) -> str:
-    """Comparisons with their evidence and the environment changes between their releases."""
-    changed_by_step = step_changes(report)
+    """Comparisons with their evidence and the diagnosis of their compiled code (the
+    environment changes of each release step are listed once, below)."""
     rows, classes = [], []
     for c in comparisons:
-        changed = changed_by_step.get((c.get("from"), c.get("to"), c.get("environment")))
         rows.append(
             [
                 f"<b>{verdict(c)}</b>",
@@ -155,11 +171,12 @@ def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) ->
                 _value(c.get("old"), c.get("unit", "")),
                 _value(c.get("new"), c.get("unit", "")),
                 *_evidence(c),
-                "not recorded" if changed is None else f"<span class=ntb-note>{html.escape('; '.join(changed))}</span>",
+                diagnosis_cell(c),
             ]
         )
         classes.append(verdict(c))
-    header = ["verdict", "benchmark", "releases", "old", "new", "ratio [CI]", "rounds old/new", "confirm", "changed"]
+    header = ["verdict", "benchmark", "releases", "old", "new", "ratio [CI]", "rounds old/new", "confirm"]
+    header.append("why: the compiled code")
     return table(header, rows, classes, numeric=(3, 4, 5, 6, 7))
 
 
@@ -206,6 +223,7 @@ def render(report: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
 def publish(html_dir: str | Path, results_dir: str | Path) -> dict[str, Any]:
     """Write numba_versions.json (``ntb_site.numba_versions``) and numba-versions.html from it."""
     report = numba_versions.publish_data(html_dir, results_dir)
+    writeups.publish(html_dir)
     body, specs = render(report)
     write_page(html_dir, PAGE, "Numba versions", body, specs)
     return report

@@ -1,0 +1,68 @@
+"""Facts about the machine code of every Numba-compiled variant, recorded beside the
+timings of each environment (see `machine_code`), so a change of speed between Numba
+releases can be read against what the compiler did differently.
+
+Each variant is compiled once per environment, in a fresh interpreter with an empty Numba
+cache (``setup_cache``: asv runs it once and records how long it took); every fact is then
+a `track_` of its own, n/a where it does not apply (parfor facts of a serial loop, assembly
+facts off x86-64). A variant the installed package lacks is n/a; one that fails to compile
+fails its facts with the compiler's message.
+"""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from . import machine_code
+
+VARIANTS = (
+    "gaussians.serial",
+    "gaussians.parallel",
+    "gaussians.prange",
+    "gaussians.chunk",
+    "kde.serial",
+    "kde.parallel",
+    "kde.prange",
+    "kde.chunk",
+    "monte_carlo_pi.serial",
+    "monte_carlo_pi.prange",
+    "monte_carlo_pi.chunk",
+    "monte_carlo_pi_blocked.serial",
+    "monte_carlo_pi_blocked.prange",
+    "monte_carlo_pi_blocked.chunk",
+)
+"""`kernel.mode` of every Numba-compiled mode (``chunk``: the function of the chunked modes);
+a test keeps it equal to the registry."""
+
+
+def _collect(variant: str) -> dict | str:
+    try:
+        return machine_code.facts(variant).as_numbers()
+    except ValueError as error:  # not in this commit's registry
+        return f"n/a: {error}"
+    except RuntimeError as error:
+        return str(error)
+
+
+class MachineCode:
+    """One fact (`machine_code.FACTS`) of one variant's compiled code."""
+
+    params = [list(VARIANTS), list(machine_code.FACTS)]
+    param_names = ["variant", "fact"]
+    unit = "count"
+    timeout = 900
+
+    def setup_cache(self):
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            return dict(zip(VARIANTS, pool.map(_collect, VARIANTS), strict=True))
+
+    def setup(self, found, variant, fact):
+        numbers = found[variant]
+        if isinstance(numbers, str):
+            if numbers.startswith("n/a: "):
+                raise NotImplementedError(numbers)
+            raise RuntimeError(numbers)
+        if numbers[fact] is None:
+            raise NotImplementedError(f"{fact} does not apply to {variant} here")
+
+    def track_fact(self, found, variant, fact):
+        return found[variant][fact]

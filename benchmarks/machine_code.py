@@ -1,0 +1,450 @@
+"""Facts about the machine code Numba compiles for one kernel variant, from Numba's and
+LLVM's own reports, never from timing.
+
+A *variant* is ``kernel.mode``: a Numba-compiled mode of a registry kernel (``serial``,
+``parallel``, ``prange``) or ``chunk``, the nogil function that the threads, dask and
+distributed modes all run. Each variant is compiled in a fresh interpreter with an empty
+Numba cache (``python -m benchmarks.machine_code VARIANT``), so its facts are what a user's
+first compilation under that Numba gives, whatever ran or was cached before; LLVM's
+optimisation remarks (inlining, loop vectorisation) are switched on there only.
+
+Sources, per variant:
+
+- the assembly (``inspect_asm``; x86-64 only): calls by callee, resolved through the
+  ``movabsq $symbol, %reg`` that loads each call target, and the *hot loop* — the innermost
+  loop with the most floating-point arithmetic and calls — with its size in instructions,
+  its calls and the widest vector register its packed arithmetic uses;
+- the optimised LLVM IR (``inspect_llvm``): whether a parfor's body is still called from
+  its ``__gufunc__`` wrapper or was inlined into it;
+- LLVM's remarks: inlining decisions (cost against threshold) for the Numba-compiled
+  callees left out of line, vectorised loops (width × interleave) and the reasons given
+  for loops not vectorised;
+- Numba's parfor diagnostics (``parallel=True``): parallel loops, fusions, hoisted
+  allocations.
+
+Only the standard library, Numba, llvmlite and the public API of `kernels` are used, as in
+the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+CHUNK = "chunk"
+"""The variant of the chunked modes: the kernel's `ChunkPlan.function`."""
+
+REMARKS = (
+    "-pass-remarks=inline|loop-vectorize",
+    "-pass-remarks-missed=inline|loop-vectorize",
+    "-pass-remarks-analysis=loop-vectorize",
+)
+TIMEOUT = 300
+"""Seconds one variant may take to compile before its facts fail (bounded, never a hang)."""
+
+LIBM = re.compile(r"(exp|exp2|expm1|log|log2|log10|log1p|pow|sqrt|cbrt|hypot|sin|cos|tan|atan2?|sinh|cosh|tanh)f?")
+"""Scalar libm functions, as LLVM names them once it lowers its math intrinsics."""
+RUNTIME = re.compile(r"(NRT_|numba_|Py|_Py|__tls_get_addr|memset|memcpy|memmove|malloc|free)")
+"""Numba's C runtime and helpers (random-state lookup, allocation, refcounts), CPython, libc."""
+
+VECTORIZE_REASONS = (
+    "",
+    "call instruction cannot be vectorized",
+    "value that could not be identified as reduction is used outside the loop",
+    "cannot identify array bounds",
+    "could not determine number of loop iterations",
+    "loop control flow is not understood by vectorizer",
+    "instruction cannot be vectorized",
+    "cannot prove it is safe to reorder floating-point operations",
+    "the cost-model indicates that vectorization is not beneficial",
+    "unsafe dependent memory operations in loop",
+    "Cannot vectorize uncountable loop",
+    "Cannot vectorize early exit loop with reductions or recurrences",
+    "Loop contains an unsupported switch",
+    "loop induction variable could not be identified",
+    "other",
+)
+"""The reasons LLVM gives for a loop it did not vectorise, coded by their index (0: none)."""
+
+FACTS = (
+    "hot_loop.instructions",
+    "hot_loop.vector_bits",
+    "hot_loop.calls",
+    "hot_loop.calls.svml",
+    "hot_loop.calls.libm",
+    "hot_loop.calls.rng",
+    "hot_loop.calls.jitted",
+    "hot_loop.calls.runtime",
+    "calls.svml",
+    "calls.libm",
+    "calls.rng",
+    "calls.jitted",
+    "calls.runtime",
+    "svml.lanes",
+    "inline.rng.out_of_line",
+    "inline.rng.cost",
+    "inline.rng.threshold",
+    "inline.jitted.out_of_line",
+    "inline.jitted.cost",
+    "inline.jitted.threshold",
+    "vectorize.loops",
+    "vectorize.width",
+    "vectorize.interleave",
+    "vectorize.missed",
+    "vectorize.reason",
+    "parfor.body_inlined",
+    "parfor.loops",
+    "parfor.fused",
+    "parfor.hoisted",
+)
+"""Every numeric fact of a variant, as `asv` records it (see `Facts.as_numbers`)."""
+
+INSTRUCTION = re.compile(r"^\s+([a-z][a-z0-9.]*)\b\s*(.*)$")
+LABEL = re.compile(r"^([.\w$@]+):")
+FP_ARITHMETIC = re.compile(
+    r"v?(f?n?m?(add|sub|mul|div)\w*|sqrt|max|min|rcp\w*|rsqrt\w*|scalef|getexp|getmant|rndscale|round)(ps|pd|ss|sd)"
+)
+PACKED = re.compile(r".*(ps|pd)$")
+REGISTER_BITS = (("%zmm", 512), ("%ymm", 256), ("%xmm", 128))
+SVML = re.compile(r"__svml_([a-z0-9]+?)(\d+)(_\w+)?$")
+WRAPPERS = ("_ZN7cpython", "cfunc.")
+REMARK = re.compile(r"remark: [^ ]* (.*)$")
+INLINE = re.compile(
+    r"'(?P<callee>[^']+)' (?P<not>not )?inlined into '(?P<caller>[^']+)'"
+    r"(?:.*?\(cost=(?P<cost>-?\d+|always|never)(?:, threshold=(?P<threshold>-?\d+))?\))?"
+)
+VECTORIZED = re.compile(r"vectorized loop \(vectorization width: (\d+), interleaved count: (\d+)\)")
+NOT_VECTORIZED = re.compile(r"loop not vectorized(?:: (.*))?$")
+
+
+def classify(symbol: str) -> str:
+    """The kind of a call target: ``svml``, ``libm``, ``rng`` (Numba's compiled random
+    draw), ``jitted`` (another Numba-compiled function), ``runtime`` or ``indirect``."""
+    if symbol.startswith("__svml_"):
+        return "svml"
+    if LIBM.fullmatch(symbol):
+        return "libm"
+    if symbol.startswith(("_ZN", "cfunc._ZN", "__gufunc__")):
+        return "rng" if "random" in symbol else "jitted"
+    if symbol == "indirect":
+        return "indirect"
+    return "runtime"
+
+
+def demangle(symbol: str) -> str:
+    """A readable name for a Numba-mangled symbol (``numba.cpython.randomimpl.random_impl.<locals>.<lambda>``);
+    other symbols unchanged."""
+    wrapper = symbol.startswith("__gufunc__.")
+    match = re.match(r"(?:cfunc\.|__gufunc__\.)?_ZN((?:\d+\w+?)+)(?:B\d|E)", symbol)
+    if not match:
+        return symbol
+    parts, rest = [], match.group(1)
+    while rest and rest[0].isdigit():
+        length = int(re.match(r"\d+", rest).group())
+        digits = len(str(length))
+        parts.append(rest[digits : digits + length])
+        rest = rest[digits + length :]
+    name = ".".join(parts).replace("_3c", "<").replace("_3e", ">")
+    return f"__gufunc__ wrapper of {name}" if wrapper else name
+
+
+# --- assembly -------------------------------------------------------------------------------
+
+
+def _functions(asm: str, compiled_only: bool = False) -> dict[str, list[str]]:
+    """Global symbol -> its lines (labels and instructions) in `asm`; with `compiled_only`,
+    without the wrappers Numba adds for calls from Python (``_ZN7cpython...``, ``cfunc...``)."""
+    functions: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in asm.splitlines():
+        label = LABEL.match(line)
+        if label and not label.group(1).startswith("."):
+            current = functions.setdefault(label.group(1), [])
+        elif current is not None and (label or INSTRUCTION.match(line)):
+            current.append(line)
+    if compiled_only:
+        return {name: lines for name, lines in functions.items() if not name.startswith(WRAPPERS)}
+    return functions
+
+
+def _call_targets(lines: list[str]) -> list[tuple[int, str]]:
+    """`(line index, callee)` of every call in one function's lines: direct calls by name,
+    register calls through the last ``movabsq $symbol, %reg`` before them."""
+    loaded: dict[str, str] = {}
+    calls = []
+    for index, line in enumerate(lines):
+        match = INSTRUCTION.match(line)
+        if not match:
+            continue
+        mnemonic, operands = match.groups()
+        if mnemonic == "movabsq" and operands.startswith("$"):
+            symbol, _, register = operands[1:].partition(",")
+            loaded[register.strip()] = symbol.strip()
+        elif not mnemonic.startswith(("call", "j", "cmp", "test", "push")):
+            loaded.pop(operands.rpartition(",")[2].strip(), None)  # AT&T: the last operand is written
+        if mnemonic.startswith("call"):
+            target = operands.strip()
+            if target.startswith("*%"):
+                calls.append((index, loaded.get(target[1:], "indirect")))
+            elif target.startswith("*"):
+                calls.append((index, "indirect"))
+            else:
+                calls.append((index, target.split("@")[0]))
+    return calls
+
+
+def _loops(lines: list[str]) -> list[tuple[int, int]]:
+    """`(first, last)` line spans of the innermost loops: a jump back to an earlier label."""
+    labels = {m.group(1): i for i, line in enumerate(lines) if (m := LABEL.match(line))}
+    spans = set()
+    for index, line in enumerate(lines):
+        match = INSTRUCTION.match(line)
+        if match and match.group(1).startswith("j"):
+            start = labels.get(match.group(2).strip())
+            if start is not None and start < index:
+                spans.add((start, index))
+    return [s for s in spans if not any(o != s and s[0] <= o[0] and o[1] <= s[1] for o in spans)]
+
+
+def _vector_bits(line: str) -> int:
+    return next((bits for name, bits in REGISTER_BITS if name in line), 0)
+
+
+def hot_loop(asm: str) -> dict:
+    """The hot loop of `asm`: the innermost loop with the most floating-point arithmetic
+    instructions and calls. ``instructions``, ``vector_bits`` (widest register of packed
+    arithmetic; 0 when it is all scalar) and ``calls`` (callee -> count); an empty loop
+    when the code has none."""
+    best: tuple = (-1,)
+    for lines in _functions(asm, compiled_only=True).values():
+        calls = _call_targets(lines)
+        for first, last in _loops(lines):
+            body = [m.groups() for line in lines[first : last + 1] if (m := INSTRUCTION.match(line))]
+            arithmetic = [(op, args) for op, args in body if FP_ARITHMETIC.fullmatch(op)]
+            inside = Counter(callee for index, callee in calls if first <= index <= last)
+            score = len(arithmetic) + sum(inside.values())
+            if score > best[0]:
+                bits = max((_vector_bits(args) for op, args in arithmetic if PACKED.match(op)), default=0)
+                best = (score, {"instructions": len(body), "vector_bits": bits, "calls": dict(inside)})
+    return best[1] if len(best) > 1 else {"instructions": 0, "vector_bits": 0, "calls": {}}
+
+
+def calls(asm: str) -> dict[str, int]:
+    """Callee -> number of call sites in all of `asm`."""
+    return dict(Counter(callee for lines in _functions(asm).values() for _, callee in _call_targets(lines)))
+
+
+# --- LLVM IR and remarks --------------------------------------------------------------------
+
+
+def parfor_body_inlined(llvm_ir: str) -> int | None:
+    """1 when no ``__gufunc__`` wrapper of `llvm_ir` still calls a parfor body, 0 when one
+    does; None without parfors."""
+    wrappers = re.findall(r"^define [^@]*@\"?(__gufunc__[^\"(]+)\"?\(.*?^}", llvm_ir, re.M | re.S)
+    bodies = re.findall(r"^define [^@]*@\"?__gufunc__.*?^}", llvm_ir, re.M | re.S)
+    if not wrappers:
+        return None
+    return int(not any(re.search(r"call [^@]*@\"?_ZN[^\"(]*__numba_parfor_gufunc", body) for body in bodies))
+
+
+def remarks(text: str) -> dict:
+    """LLVM's remarks in `text` (stderr of a compilation): ``inline`` {callee: {"inlined",
+    "cost", "threshold"}} (the last decision on a callee that was not inlined somewhere wins),
+    ``vectorized`` [(width, interleave)], ``not_vectorized`` [reason]. Of the decisions on a
+    callee, one with a cost against a threshold (not a wrapper's ``noinline``) is kept."""
+    inline: dict[str, dict] = {}
+    vectorized, missed = [], []
+    for line in text.splitlines():
+        match = REMARK.search(line)
+        if not match:
+            continue
+        body = match.group(1)
+        if found := INLINE.search(body):
+            callee = found.group("callee")
+            decision = {
+                "inlined": found.group("not") is None,
+                "caller": found.group("caller"),
+                "cost": found.group("cost"),
+                "threshold": found.group("threshold"),
+            }
+            known = inline.get(callee)
+            if known is None or (known["inlined"] or known["threshold"] is None) and decision["threshold"]:
+                inline[callee] = decision
+        elif found := VECTORIZED.search(body):
+            vectorized.append((int(found.group(1)), int(found.group(2))))
+        elif found := NOT_VECTORIZED.search(body):
+            if found.group(1):
+                missed.append(found.group(1).strip())
+    return {"inline": inline, "vectorized": vectorized, "not_vectorized": missed}
+
+
+def parfor_diagnostics(text: str) -> dict[str, int]:
+    """Counts from Numba's parallel diagnostics (level 4): parallel ``loops`` left after
+    optimisation (outermost, every region; when Numba finds the structure already optimal,
+    the loops it listed), loops ``fused`` into them and ``hoisted`` allocations."""
+    listing, _, rest = text.partition("Before Optimisation")
+    before, _, after = rest.partition("After Optimisation")
+    top = re.compile(r"^\+--\d+", re.M)
+    loops = len(top.findall(after)) or len(top.findall(before)) or len(set(re.findall(r"#(\d+)", listing)))
+    return {
+        "loops": loops,
+        "fused": sum(int(n) for n in re.findall(r"had (\d+) loop\(s\) fused", after)),
+        "hoisted": len(re.findall(r"is hoisted out of the parallel loop", text)),
+    }
+
+
+# --- one variant, compiled --------------------------------------------------------------------
+
+
+def dispatcher_and_args(variant: str) -> tuple:
+    """The Numba dispatcher of `variant` (``kernel.mode``) and small valid arguments;
+    ValueError naming the choices for an unknown or non-compiled variant."""
+    import kernels
+
+    kernel_name, _, mode = variant.partition(".")
+    kernel = kernels.REGISTRY.get(kernel_name)
+    if kernel is None:
+        raise ValueError(f"variant: unknown kernel {kernel_name!r} (kernels: {', '.join(kernels.REGISTRY)})")
+    if mode == CHUNK and kernel.plan is not None:
+        return kernel.plan.function, kernel.plan.sample
+    found = kernel.variants.get(mode)
+    if found is None or not hasattr(found.function, "inspect_asm"):
+        choices = [m for m, v in kernel.variants.items() if hasattr(v.function, "inspect_asm")]
+        raise ValueError(f"variant: {variant!r} is not Numba-compiled (choices: {', '.join(choices + [CHUNK])})")
+    return found.function, (found.check or kernel.check)(*kernel.inputs(64))
+
+
+def compile_variant(variant: str) -> dict:
+    """Compile `variant` in this process and return its reports: ``asm``, ``llvm``,
+    ``diagnostics`` (parfors; empty otherwise). Call with remarks on and an empty cache."""
+    function, args = dispatcher_and_args(variant)
+    function(*args)
+    signature = function.signatures[0]
+    diagnostics = ""
+    if function.targetoptions.get("parallel"):
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            function.parallel_diagnostics(signature, level=4)
+        diagnostics = out.getvalue()
+    asm, llvm_ir = function.inspect_asm(signature), function.inspect_llvm(signature)
+    return {"asm": asm, "llvm": llvm_ir, "diagnostics": diagnostics}
+
+
+def _main_compile(variant: str) -> None:
+    """Subprocess entry: remarks on, compile, JSON of the reports on stdout."""
+    import llvmlite.binding as llvm
+
+    for option in REMARKS:
+        llvm.set_option("", option)
+    reports = compile_variant(variant)
+    sys.stdout.write(json.dumps(reports))
+
+
+def reports(variant: str, timeout: float = TIMEOUT) -> dict:
+    """`compile_variant` in a fresh interpreter with an empty Numba cache, plus its LLVM
+    ``remarks`` text; RuntimeError with the compiler's message when it fails."""
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="ntb-codegen-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.machine_code", variant],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=timeout,
+                cwd=root,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise RuntimeError(f"compiling {variant} took over {timeout} s") from error
+    if done.returncode != 0:
+        raise RuntimeError(f"compiling {variant} failed:\n{done.stderr[-3000:]}")
+    return {**json.loads(done.stdout), "remarks": done.stderr}
+
+
+class Facts:
+    """The facts of one compiled variant, from its `reports`."""
+
+    def __init__(self, variant: str, found: dict):
+        self.variant = variant
+        self.x86 = platform.machine() in ("x86_64", "AMD64")
+        self.hot_loop = hot_loop(found["asm"]) if self.x86 else None
+        self.calls = calls(found["asm"]) if self.x86 else None
+        self.remarks = remarks(found["remarks"])
+        self.body_inlined = parfor_body_inlined(found["llvm"])
+        self.parfors = parfor_diagnostics(found["diagnostics"]) if found["diagnostics"] else None
+
+    def out_of_line(self) -> dict[str, dict]:
+        """LLVM's decision on each Numba-compiled callee the final code still calls."""
+        called = set(self.calls or {}) | set((self.hot_loop or {}).get("calls", {}))
+        return {
+            callee: decision
+            for callee, decision in self.remarks["inline"].items()
+            if not decision["inlined"] and callee in called and str(decision["cost"]).lstrip("-").isdigit()
+        }
+
+    def as_numbers(self) -> dict[str, float | None]:
+        """Every name of `FACTS` -> its number (None where it does not apply: no parfor, or
+        an assembly fact on a CPU other than x86-64)."""
+        numbers: dict[str, float | None] = dict.fromkeys(FACTS)
+        kinds = ("svml", "libm", "rng", "jitted", "runtime")
+        if self.x86:
+            loop = Counter()
+            for callee, count in self.hot_loop["calls"].items():
+                loop[classify(callee)] += count
+            everywhere = Counter()
+            for callee, count in self.calls.items():
+                everywhere[classify(callee)] += count
+            everywhere["runtime"] += everywhere.pop("indirect", 0)
+            loop["runtime"] += loop.pop("indirect", 0)
+            numbers["hot_loop.instructions"] = self.hot_loop["instructions"]
+            numbers["hot_loop.vector_bits"] = self.hot_loop["vector_bits"]
+            numbers["hot_loop.calls"] = sum(self.hot_loop["calls"].values())
+            for kind in kinds:
+                numbers[f"hot_loop.calls.{kind}"] = loop[kind]
+                numbers[f"calls.{kind}"] = everywhere[kind]
+            lanes = [int(m.group(2)) for callee in self.calls if (m := SVML.match(callee))]
+            numbers["svml.lanes"] = max(lanes, default=0)
+        out = self.out_of_line()
+        for kind in ("rng", "jitted"):
+            mine = [d for callee, d in out.items() if classify(callee) == kind]
+            costliest = max(mine, key=lambda d: int(d["cost"]), default=None)
+            numbers[f"inline.{kind}.out_of_line"] = len(mine)
+            numbers[f"inline.{kind}.cost"] = int(costliest["cost"]) if costliest else 0
+            numbers[f"inline.{kind}.threshold"] = int(costliest["threshold"] or 0) if costliest else 0
+        vectorized = self.remarks["vectorized"]
+        widest = max(vectorized, default=(0, 0))
+        numbers["vectorize.loops"] = len(vectorized)
+        numbers["vectorize.width"], numbers["vectorize.interleave"] = widest
+        missed = self.remarks["not_vectorized"]
+        numbers["vectorize.missed"] = len(missed)
+        numbers["vectorize.reason"] = reason_code(Counter(missed).most_common(1)[0][0]) if missed else 0
+        if self.body_inlined is not None:
+            numbers["parfor.body_inlined"] = self.body_inlined
+        if self.parfors is not None:
+            for key, value in self.parfors.items():
+                numbers[f"parfor.{key}"] = value
+        return numbers
+
+
+def reason_code(reason: str) -> int:
+    """The index of `reason` in `VECTORIZE_REASONS` (``other`` when LLVM says something new)."""
+    text = reason.rstrip(".")
+    return VECTORIZE_REASONS.index(text) if text in VECTORIZE_REASONS else VECTORIZE_REASONS.index("other")
+
+
+def facts(variant: str) -> Facts:
+    """The facts of `variant`, compiled in a fresh interpreter."""
+    return Facts(variant, reports(variant))
+
+
+if __name__ == "__main__":
+    _main_compile(sys.argv[1])

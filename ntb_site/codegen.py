@@ -1,0 +1,312 @@
+"""Machine-code facts of the compiled variants: read from asv results, told in words,
+compared between two environments.
+
+The suite records them per environment (``codegen.MachineCode.track_fact``, see
+``benchmarks/machine_code.py``); this module turns a pair of them into the diagnosis a
+verdict carries on the Numba-versions page: what the compiler did differently for *that*
+variant between two releases, or that its recorded code did not change. From the
+repository root::
+
+    python -m ntb_site.codegen gaussians parallel            # compile now, installed Numba
+    python -m ntb_site.codegen --diff ENV_A ENV_B [KERNEL [MODE]] [--results .asv/results] [--machine NAME]
+    python -m ntb_site.codegen --list [--results ...]        # environments with recorded facts
+
+Exit status: 0, or 2 on bad input (unknown kernel, mode or environment, no recorded facts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ntb_site.results import asv_results
+from ntb_site.results.asv_results import Run
+
+BENCHMARK = "codegen.MachineCode.track_fact"
+CHUNKED = ("threads", "dask", "distributed")
+SAME = (
+    "same machine-code facts (calls, inlining, vectorisation, hot-loop size):"
+    " look at the runtime, NumPy or the threading library"
+)
+NOT_NUMBA = "not compiled by Numba: NumPy's own code"
+UNRECORDED = "no machine-code facts recorded for this variant in both environments"
+
+Facts = dict[str, float]
+
+
+def variant_of(kernel: str, mode: str) -> str | None:
+    """``kernel.mode`` of the compiled variant a timing of `mode` runs (the chunked modes
+    share ``kernel.chunk``); None for NumPy."""
+    if mode == "numpy":
+        return None
+    return f"{kernel}.chunk" if mode in CHUNKED else f"{kernel}.{mode}"
+
+
+def recorded(run: Run) -> dict[str, Facts]:
+    """Variant → {fact: value} recorded in `run` (facts n/a or failed left out)."""
+    found: dict[str, Facts] = {}
+    for m in run.measurements(BENCHMARK):
+        if m.state == "ok" and m.value is not None and not math.isnan(m.value):
+            found.setdefault(m.params["variant"], {})[m.params["fact"]] = m.value
+    return found
+
+
+def _int(facts: Facts, name: str) -> int:
+    return int(facts.get(name) or 0)
+
+
+def _calls(facts: Facts, kind: str) -> int:
+    return _int(facts, f"hot_loop.calls.{kind}")
+
+
+def _vectors(bits: int) -> str:
+    return f"{bits}-bit vectors ({bits // 64} × f64)" if bits else "scalar"
+
+
+def _inline_text(facts: Facts, kind: str) -> str:
+    cost, threshold = _int(facts, f"inline.{kind}.cost"), _int(facts, f"inline.{kind}.threshold")
+    return f" (cost {cost} > threshold {threshold})" if cost else ""
+
+
+def _math(old: Facts, new: Facts) -> list[str]:
+    lanes = (_int(old, "svml.lanes"), _int(new, "svml.lanes"))
+    svml, libm = (_calls(old, "svml"), _calls(new, "svml")), (_calls(old, "libm"), _calls(new, "libm"))
+    if lanes[0] and not lanes[1]:
+        return [
+            f"math: SVML vector calls (`__svml_*{lanes[0]}`, {lanes[0]} lanes) → scalar libm calls"
+            f" ({libm[1]} per hot-loop pass)"
+        ]
+    if lanes[1] and not lanes[0]:
+        return [f"math: scalar libm calls → SVML vector calls (`__svml_*{lanes[1]}`, {lanes[1]} lanes)"]
+    found = []
+    if lanes[0] != lanes[1]:
+        found.append(f"SVML lanes: {lanes[0]} → {lanes[1]}")
+    if svml[0] != svml[1]:
+        found.append(f"SVML calls in the hot loop: {svml[0]} → {svml[1]}")
+    if libm[0] != libm[1]:
+        found.append(f"libm calls in the hot loop: {libm[0]} → {libm[1]}")
+    return found
+
+
+def _random(old: Facts, new: Facts) -> list[str]:
+    before, after = _calls(old, "rng"), _calls(new, "rng")
+    if before == after:
+        return []
+    if not before:
+        return [f"random draw: inlined → called out of line, {after} calls per hot-loop pass{_inline_text(new, 'rng')}"]
+    if not after:
+        return [f"random draw: called out of line ({before} per hot-loop pass{_inline_text(old, 'rng')}) → inlined"]
+    return [f"random draw calls in the hot loop: {before} → {after}"]
+
+
+def _inlining(old: Facts, new: Facts) -> list[str]:
+    found = []
+    if "parfor.body_inlined" in old and "parfor.body_inlined" in new:
+        body = (_int(old, "parfor.body_inlined"), _int(new, "parfor.body_inlined"))
+        if body == (1, 0):
+            found.append(
+                f"parfor body: inlined into its `__gufunc__` wrapper → called out of line{_inline_text(new, 'jitted')}"
+            )
+        elif body == (0, 1):
+            found.append("parfor body: called out of line → inlined into its `__gufunc__` wrapper")
+    jitted = (_int(old, "inline.jitted.out_of_line"), _int(new, "inline.jitted.out_of_line"))
+    if jitted != (0, 0) and jitted[0] != jitted[1] and not found:
+        found.append(
+            f"Numba-compiled callees left out of line: {jitted[0]}{_inline_text(old, 'jitted')}"
+            f" → {jitted[1]}{_inline_text(new, 'jitted')}"
+        )
+    loop = (_calls(old, "jitted"), _calls(new, "jitted"))
+    if loop[0] != loop[1]:
+        found.append(f"calls to Numba-compiled functions in the hot loop: {loop[0]} → {loop[1]}")
+    return found
+
+
+def _loop(old: Facts, new: Facts) -> list[str]:
+    found = []
+    bits = (_int(old, "hot_loop.vector_bits"), _int(new, "hot_loop.vector_bits"))
+    if bits[0] != bits[1]:
+        found.append(f"hot-loop arithmetic: {_vectors(bits[0])} → {_vectors(bits[1])}")
+    size = (_int(old, "hot_loop.instructions"), _int(new, "hot_loop.instructions"))
+    if size[0] != size[1]:
+        found.append(f"hot loop: {size[0]} → {size[1]} instructions")
+    widest = [(_int(f, "vectorize.width"), _int(f, "vectorize.interleave")) for f in (old, new)]
+    if widest[0] != widest[1]:
+        found.append(f"widest vectorised loop: {_vf(widest[0])} → {_vf(widest[1])}")
+    return found
+
+
+def _vf(pair: tuple[int, int]) -> str:
+    return f"width {pair[0]} × interleave {pair[1]}" if pair[0] else "none"
+
+
+def _parfors(old: Facts, new: Facts) -> list[str]:
+    return [
+        f"parfor {name}: {_int(old, f'parfor.{name}')} → {_int(new, f'parfor.{name}')}"
+        for name in ("loops", "fused", "hoisted")
+        if f"parfor.{name}" in old and f"parfor.{name}" in new and old[f"parfor.{name}"] != new[f"parfor.{name}"]
+    ]
+
+
+def _other(old: Facts, new: Facts, told: list[str]) -> list[str]:
+    """Any other recorded fact that changed, when nothing above explains the change."""
+    if told:
+        return []
+    return [
+        f"{name}: {_number(old.get(name))} → {_number(new.get(name))}"
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    ]
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def differences(old: Facts, new: Facts) -> list[str]:
+    """What changed in one variant's compiled code, most telling first; empty when every
+    recorded fact is the same."""
+    told = [*_math(old, new), *_random(old, new), *_inlining(old, new), *_loop(old, new), *_parfors(old, new)]
+    return told + _other(old, new, told)
+
+
+def diagnosis(kernel: str, mode: str, old: dict[str, Facts], new: dict[str, Facts]) -> dict[str, Any]:
+    """The diagnosis of one timing of `kernel` in `mode` between two environments' facts:
+    ``variant``, ``changes`` (sentences) and ``code`` (``changed``, ``same``, ``numpy`` or
+    ``unrecorded``)."""
+    variant = variant_of(kernel, mode)
+    if variant is None:
+        return {"variant": None, "code": "numpy", "changes": [NOT_NUMBA]}
+    if variant not in old or variant not in new:
+        return {"variant": variant, "code": "unrecorded", "changes": [UNRECORDED]}
+    found = differences(old[variant], new[variant])
+    return {"variant": variant, "code": "changed" if found else "same", "changes": found or [SAME]}
+
+
+def describe(facts: Facts) -> list[str]:
+    """One variant's recorded facts as lines for a terminal."""
+    lines = [
+        f"hot loop: {_int(facts, 'hot_loop.instructions')} instructions, "
+        f"{_vectors(_int(facts, 'hot_loop.vector_bits'))}, {_int(facts, 'hot_loop.calls')} calls "
+        f"(svml {_calls(facts, 'svml')}, libm {_calls(facts, 'libm')}, random draw {_calls(facts, 'rng')}, "
+        f"Numba-compiled {_calls(facts, 'jitted')}, runtime {_calls(facts, 'runtime')})",
+        f"calls in all the code: svml {_int(facts, 'calls.svml')} (widest {_int(facts, 'svml.lanes')} lanes), "
+        f"libm {_int(facts, 'calls.libm')}, random draw {_int(facts, 'calls.rng')}, "
+        f"Numba-compiled {_int(facts, 'calls.jitted')}, runtime {_int(facts, 'calls.runtime')}",
+        f"left out of line by LLVM: random draw {_int(facts, 'inline.rng.out_of_line')}{_inline_text(facts, 'rng')}, "
+        f"other Numba-compiled {_int(facts, 'inline.jitted.out_of_line')}{_inline_text(facts, 'jitted')}",
+        f"vectorised loops: {_int(facts, 'vectorize.loops')}, widest "
+        f"{_vf((_int(facts, 'vectorize.width'), _int(facts, 'vectorize.interleave')))}; "
+        f"not vectorised: {_int(facts, 'vectorize.missed')}",
+    ]
+    if "parfor.loops" in facts:
+        lines.append(
+            f"parfors: {_int(facts, 'parfor.loops')} parallel loop(s), {_int(facts, 'parfor.fused')} fused, "
+            f"{_int(facts, 'parfor.hoisted')} allocation(s) hoisted; body "
+            + ("inlined into its __gufunc__ wrapper" if _int(facts, "parfor.body_inlined") else "called out of line")
+        )
+    return lines
+
+
+# --- terminal ---------------------------------------------------------------------------------
+
+
+def _compile_now(kernel: str, mode: str) -> str:
+    """The facts of `kernel` in `mode` under the installed Numba, with the callees by name."""
+    import kernels
+    from benchmarks import machine_code
+
+    kernels.REGISTRY[kernel].mode_info(mode) if kernel in kernels.REGISTRY else kernels.registry.kernel_info(kernel)
+    variant = variant_of(kernel, mode)
+    if variant is None:
+        raise ValueError(f"mode: {mode!r} is {NOT_NUMBA}")
+    found = machine_code.facts(variant)
+    numbers = {k: v for k, v in found.as_numbers().items() if v is not None}
+    lines = [f"{variant} (compiled now, empty cache)", *(f"  {line}" for line in describe(numbers))]
+    if found.hot_loop is not None:
+        callees = sorted(found.hot_loop["calls"].items())
+        named = ", ".join(f"{machine_code.demangle(callee)} ×{count}" for callee, count in callees)
+        lines.append(f"  hot-loop callees: {named or 'none'}")
+    for callee, decision in found.out_of_line().items():
+        lines.append(
+            f"  LLVM: '{machine_code.demangle(callee)}' not inlined into '{machine_code.demangle(decision['caller'])}'"
+            f" (cost {decision['cost']}, threshold {decision['threshold']})"
+        )
+    for reason, count in sorted(_count(found.remarks["not_vectorized"]).items(), key=lambda kv: -kv[1]):
+        lines.append(f"  LLVM: loop not vectorized ×{count}: {reason}")
+    return "\n".join(lines)
+
+
+def _count(items: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def runs_with_facts(results_dir: str | Path, machine: str | None = None) -> dict[str, Run]:
+    """Environment name → its newest run that recorded machine-code facts."""
+    if not Path(results_dir).is_dir():
+        raise ValueError(f"--results: no asv results directory at {results_dir}")
+    found: dict[str, Run] = {}
+    for run in asv_results.runs(results_dir, machine):
+        if run.keys(f"^{BENCHMARK}$"):
+            found[run.env_name] = run
+    if not found:
+        raise ValueError(f"--results: no machine-code facts recorded in {results_dir}: run `asv run -b ^codegen`")
+    return found
+
+
+def diff_text(results_dir: str | Path, env_a: str, env_b: str, machine: str | None, only: str = "") -> str:
+    """Per variant (those starting with `only`), the differences between two environments' facts."""
+    runs = runs_with_facts(results_dir, machine)
+    for name in (env_a, env_b):
+        if name not in runs:
+            raise ValueError(f"environment: {name!r} has no machine-code facts (known: {', '.join(sorted(runs))})")
+    old, new = recorded(runs[env_a]), recorded(runs[env_b])
+    lines = [f"{runs[env_a].environment.label} → {runs[env_b].environment.label}"]
+    for variant in sorted(set(old) | set(new)):
+        if not variant.startswith(only):
+            continue
+        if variant not in old or variant not in new:
+            lines.append(f"{variant}: {UNRECORDED}")
+            continue
+        found = differences(old[variant], new[variant]) or [SAME]
+        lines += [f"{variant}:", *(f"  {line}" for line in found)]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: print facts compiled now, or the difference between two environments."""
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.codegen", description=__doc__.split("\n\n")[0])
+    parser.add_argument("kernel", nargs="?", help="kernel name (e.g. gaussians)")
+    parser.add_argument("mode", nargs="?", help="mode (serial, parallel, prange, threads, dask, distributed)")
+    parser.add_argument("--diff", nargs=2, metavar=("ENV_A", "ENV_B"), help="compare two environments' recorded facts")
+    parser.add_argument("--list", action="store_true", help="environments with recorded facts")
+    parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
+    parser.add_argument("--machine", help="asv machine name (default: every machine)")
+    args = parser.parse_args(argv)
+    try:
+        if args.list:
+            runs = runs_with_facts(args.results, args.machine)
+            print("\n".join(f"{name}  ({run.environment.label})" for name, run in sorted(runs.items())))
+        elif args.diff:
+            only = f"{args.kernel}." if args.kernel else ""
+            if args.kernel and args.mode:
+                only = variant_of(args.kernel, args.mode) or parser.error(f"mode: {args.mode!r} is {NOT_NUMBA}")
+            print(diff_text(args.results, *args.diff, args.machine, only))
+        elif args.kernel and args.mode:
+            print(_compile_now(args.kernel, args.mode))
+        else:
+            parser.error("give KERNEL MODE, --diff ENV_A ENV_B or --list")
+    except ValueError as error:
+        print(f"codegen: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The project's written-up causes of release regressions (``docs/``), and which verdicts
+they explain: a write-up names the variants it covers and the Numba release where the
+cause appeared, so it is linked from every verdict on those variants whose release step
+crosses that release. The page publishes the documents beside itself (``docs/``)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@dataclass(frozen=True)
+class Writeup:
+    """A document of `DOCS` explaining a slowdown of `variants` that appeared in `release`."""
+
+    doc: str
+    title: str
+    release: str
+    variants: tuple[str, ...]
+
+    def explains(self, variant: str | None, old: str, new: str) -> bool:
+        """Whether this write-up covers `variant` on the release step `old` → `new`."""
+        return variant in self.variants and Version(old) < Version(self.release) <= Version(new)
+
+    def as_json(self) -> dict[str, str]:
+        """The link the page shows: ``{"title", "href"}`` (relative to the site's root)."""
+        return {"title": self.title, "href": f"docs/{self.doc}"}
+
+
+WRITEUPS = (
+    Writeup(
+        "monte-carlo-slowdown.md",
+        "random() no longer inlined since Numba 0.62",
+        "0.62.1",
+        ("monte_carlo_pi.serial", "monte_carlo_pi.chunk"),
+    ),
+    Writeup(
+        "monte-carlo-slowdown.md",
+        "the parfor body of the notebook's prange no longer inlined since Numba 0.66",
+        "0.66.0",
+        ("monte_carlo_pi.prange",),
+    ),
+)
+
+
+def explaining(variant: str | None, old: str, new: str) -> list[dict[str, str]]:
+    """Links to every write-up that explains `variant` on the step `old` → `new`."""
+    return [w.as_json() for w in WRITEUPS if w.explains(variant, old, new)]
+
+
+def publish(html_dir: str | Path) -> None:
+    """Copy every linked document into ``html_dir/docs`` (served as plain text)."""
+    target = Path(html_dir, "docs")
+    target.mkdir(parents=True, exist_ok=True)
+    for doc in sorted({w.doc for w in WRITEUPS}):
+        shutil.copy2(DOCS / doc, target / doc)

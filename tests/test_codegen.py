@@ -1,0 +1,112 @@
+"""Machine-code facts extracted from real code compiled by the installed Numba (a loop
+calling exp, a loop drawing random numbers, a parfor), and the words the diagnosis uses."""
+
+import numba
+import pytest
+
+import kernels
+from benchmarks import codegen as codegen_suite
+from benchmarks import machine_code
+from ntb_site import codegen
+
+
+@pytest.fixture(scope="module")
+def exp_loop():
+    """kde's chunk function: a serial loop summing exp(...) terms."""
+    return machine_code.facts("kde.chunk")
+
+
+@pytest.fixture(scope="module")
+def random_loop():
+    """The notebook's Monte-Carlo loop: two random.random() draws per sample."""
+    return machine_code.facts("monte_carlo_pi.serial")
+
+
+@pytest.fixture(scope="module")
+def parfor():
+    return machine_code.facts("gaussians.parallel")
+
+
+def test_the_suite_lists_every_compiled_variant():
+    expected = {
+        f"{name}.{mode}"
+        for name, kernel in kernels.REGISTRY.items()
+        for mode, variant in kernel.variants.items()
+        if hasattr(variant.function, "inspect_asm")
+    } | {f"{name}.chunk" for name, kernel in kernels.REGISTRY.items() if kernel.plan is not None}
+    assert set(codegen_suite.VARIANTS) == expected
+
+
+def test_the_exp_loop_calls_exp_in_its_hot_loop(exp_loop):
+    numbers = exp_loop.as_numbers()
+    kind = "svml" if numba.config.USING_SVML else "libm"
+    assert numbers[f"hot_loop.calls.{kind}"] >= 1
+    assert numbers["hot_loop.calls.rng"] == 0
+    assert any(machine_code.classify(callee) == kind for callee in exp_loop.hot_loop["calls"])
+    assert 0 < numbers["hot_loop.instructions"] < 500
+    assert numbers["parfor.loops"] is None and numbers["parfor.body_inlined"] is None  # not a parfor
+
+
+def test_the_random_loop_matches_llvm_inlining_decision(random_loop):
+    numbers = random_loop.as_numbers()
+    out_of_line = numbers["inline.rng.out_of_line"]
+    assert (numbers["hot_loop.calls.rng"] > 0) == (out_of_line > 0)
+    if out_of_line:  # Numba >= 0.62: LLVM's remark gives the cost above the threshold
+        assert numbers["inline.rng.cost"] > numbers["inline.rng.threshold"] > 0
+        assert all("random" in machine_code.demangle(c) for c in random_loop.out_of_line())
+    assert numbers["hot_loop.calls.libm"] == 0
+
+
+def test_parfor_facts_come_from_numba_diagnostics(parfor):
+    numbers = parfor.as_numbers()
+    assert numbers["parfor.loops"] == 1  # the expression and the validity count, fused in one loop
+    assert numbers["parfor.fused"] >= 1
+    assert numbers["parfor.body_inlined"] in (0, 1)
+    if numbers["parfor.body_inlined"] == 0:
+        assert numbers["inline.jitted.out_of_line"] >= 1
+
+
+def test_every_fact_is_a_number_or_not_applicable(exp_loop, random_loop, parfor):
+    for found in (exp_loop, random_loop, parfor):
+        numbers = found.as_numbers()
+        assert set(numbers) == set(machine_code.FACTS)
+        assert all(v is None or isinstance(v, int) for v in numbers.values())
+
+
+def test_facts_are_deterministic(random_loop):
+    assert machine_code.facts("monte_carlo_pi.serial").as_numbers() == random_loop.as_numbers()
+
+
+def test_diagnosis_in_words(exp_loop, random_loop):
+    loop, draw = exp_loop.as_numbers(), random_loop.as_numbers()
+    loop = {k: v for k, v in loop.items() if v is not None}
+    assert codegen.differences(loop, loop) == []
+    same = codegen.diagnosis("kde", "threads", {"kde.chunk": loop}, {"kde.chunk": loop})
+    assert same["code"] == "same" and same["changes"] == [codegen.SAME]
+    inlined = {**loop, "hot_loop.calls.rng": 0, "inline.rng.out_of_line": 0, "inline.rng.cost": 0}
+    after = {**loop, "hot_loop.calls.rng": 2, "inline.rng.out_of_line": 1, "inline.rng.cost": 260}
+    after["inline.rng.threshold"] = 250
+    assert codegen.differences(inlined, after)[0] == (
+        "random draw: inlined → called out of line, 2 calls per hot-loop pass (cost 260 > threshold 250)"
+    )
+    svml = {**loop, "svml.lanes": 8, "hot_loop.calls.svml": 1, "hot_loop.calls.libm": 0}
+    scalar = {**loop, "svml.lanes": 0, "hot_loop.calls.svml": 0, "hot_loop.calls.libm": 4}
+    assert codegen.differences(svml, scalar)[0].startswith("math: SVML vector calls (`__svml_*8`, 8 lanes) → scalar")
+    assert codegen.diagnosis("kde", "numpy", {}, {})["code"] == "numpy"
+    assert codegen.diagnosis("kde", "serial", {}, {"kde.serial": loop})["code"] == "unrecorded"
+    assert draw["hot_loop.calls.rng"] is not None
+
+
+def test_terminal_view_names_bad_input(capsys):
+    assert codegen.main(["nokernel", "serial"]) == 2
+    assert "kernel: expected one of" in capsys.readouterr().err
+    assert codegen.main(["kde", "numpy"]) == 2
+    assert codegen.main(["--diff", "a", "b", "--results", "/nonexistent"]) == 2
+    assert "--results" in capsys.readouterr().err
+
+
+def test_demangle_numba_symbols(random_loop):
+    names = [machine_code.demangle(callee) for callee in random_loop.calls]
+    assert "kernels.notebook.monte_carlo_pi_serial" in names
+    assert machine_code.classify("__svml_exp8") == "svml" and machine_code.classify("exp") == "libm"
+    assert machine_code.classify("NRT_decref") == "runtime"
