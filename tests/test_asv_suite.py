@@ -12,8 +12,9 @@ from kernels import MODE_INFO, REGISTRY
 
 # Compiling a kernel takes ~0.5-2 s; with NTB_SIZES=small a warmed-up call is far below this.
 COMPILE_FREE_LIMIT_S = 0.2
-# The target is 120 s on 2 cores; the default only catches runaway runs. Tighten via the env.
-QUICK_RUN_BUDGET_S = float(os.environ.get("NTB_QUICK_RUN_BUDGET_S", "120"))
+# The quick run's target was 120 s on 2 cores before the suite compiled every variant once more for its
+# machine-code facts (codegen, 15-30 s); the default only catches runaway runs. Tighten via the env.
+QUICK_RUN_BUDGET_S = float(os.environ.get("NTB_QUICK_RUN_BUDGET_S", "150"))
 
 
 def quick_outcomes(site):
@@ -48,7 +49,17 @@ def test_only_single_threaded_modes_above_one_thread_are_skipped(quick_site):
         mode, threads = o.params.get("mode"), o.params.get("threads")
         return threads is not None and threads > 1 and mode in MODE_INFO and not MODE_INFO[mode].threaded
 
-    wrongly_skipped = [o for o in found if o.state == "skipped" and not single_threaded_above_one(o)]
+    def fact_not_applicable(o):  # a parfor fact of a loop without parfors
+        variant, fact = o.params.get("variant", ""), o.params.get("fact", "")
+        return (
+            o.benchmark == "codegen.MachineCode.track_fact"
+            and fact.startswith("parfor.")
+            and (variant.rpartition(".")[2] not in ("parallel", "prange"))
+        )
+
+    wrongly_skipped = [
+        o for o in found if o.state == "skipped" and not single_threaded_above_one(o) and not fact_not_applicable(o)
+    ]
     not_skipped = [o for o in found if single_threaded_above_one(o) and o.state != "skipped"]
     assert not wrongly_skipped, describe(wrongly_skipped)
     assert not not_skipped, describe(not_skipped)
