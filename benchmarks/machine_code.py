@@ -4,9 +4,11 @@ LLVM's own reports, never from timing.
 A *variant* is ``kernel.mode``: a Numba-compiled mode of a registry kernel (``serial``,
 ``parallel``, ``prange``) or ``chunk``, the nogil function that the threads, dask and
 distributed modes all run. Each variant is compiled in a fresh interpreter with an empty
-Numba cache (``python -m benchmarks.machine_code VARIANT``), so its facts are what a user's
+Numba cache, so its facts are what a user's
 first compilation under that Numba gives, whatever ran or was cached before; LLVM's
-optimisation remarks (inlining, loop vectorisation) are switched on there only.
+optimisation remarks (inlining, loop vectorisation) are switched on there only. That
+interpreter loads this package by path, as asv does, so it compiles the `kernels` installed
+in the environment (the benchmarked commit's), never a checkout's folder.
 
 Sources, per variant:
 
@@ -348,20 +350,36 @@ def _main_compile(variant: str) -> None:
     sys.stdout.write(json.dumps(reports))
 
 
+BOOT = """
+import importlib.util, sys
+root, variant = sys.argv[1:]
+spec = importlib.util.spec_from_file_location(
+    "benchmarks", f"{root}/benchmarks/__init__.py", submodule_search_locations=[f"{root}/benchmarks"]
+)
+sys.modules["benchmarks"] = package = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(package)
+from benchmarks import machine_code
+machine_code._main_compile(variant)
+"""
+"""Loads this suite's package by path, as asv does, so that `kernels` is the package
+installed in the environment, never a checkout's folder of the same name."""
+
+
 def reports(variant: str, timeout: float = TIMEOUT) -> dict:
     """`compile_variant` in a fresh interpreter with an empty Numba cache, plus its LLVM
     ``remarks`` text; RuntimeError with the compiler's message when it fails."""
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="ntb-codegen-") as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        env.pop("PYTHONPATH", None)
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.machine_code", variant],
+                [sys.executable, "-c", BOOT, str(root), variant],
                 capture_output=True,
                 text=True,
                 env=env,
                 timeout=timeout,
-                cwd=root,
+                cwd=cache,
             )
         except subprocess.TimeoutExpired as error:
             raise RuntimeError(f"compiling {variant} took over {timeout} s") from error
@@ -444,7 +462,3 @@ def reason_code(reason: str) -> int:
 def facts(variant: str) -> Facts:
     """The facts of `variant`, compiled in a fresh interpreter."""
     return Facts(variant, reports(variant))
-
-
-if __name__ == "__main__":
-    _main_compile(sys.argv[1])
