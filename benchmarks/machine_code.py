@@ -92,6 +92,10 @@ FACTS = (
     "calls.jitted",
     "calls.runtime",
     "svml.lanes",
+    "math.exp.lanes",
+    "math.exp.hot_loop_calls",
+    "math.log.lanes",
+    "math.log.hot_loop_calls",
     "inline.rng.out_of_line",
     "inline.rng.cost",
     "inline.rng.threshold",
@@ -108,7 +112,11 @@ FACTS = (
     "parfor.fused",
     "parfor.hoisted",
 )
-"""Every numeric fact of a variant, as `asv` records it (see `Facts.as_numbers`)."""
+"""Every numeric fact of a variant, as `asv` records it (see `Facts.as_numbers`).
+``math.F.lanes``: how function F is computed where it is called: the lanes of its SVML
+vector call (``__svml_exp8``: 8), 1 for a scalar libm call, 0 when nothing calls it."""
+
+MATH = ("exp", "log")
 
 INSTRUCTION = re.compile(r"^\s+([a-z][a-z0-9.]*)\b\s*(.*)$")
 LABEL = re.compile(r"^([.\w$@]+):")
@@ -140,6 +148,13 @@ def classify(symbol: str) -> str:
     if symbol == "indirect":
         return "indirect"
     return "runtime"
+
+
+def _math_name(symbol: str) -> str | None:
+    """``exp`` for ``exp`` and ``__svml_exp8``; None for anything else."""
+    if match := SVML.match(symbol):
+        return match.group(1)
+    return symbol if LIBM.fullmatch(symbol) else None
 
 
 def demangle(symbol: str) -> str:
@@ -431,6 +446,12 @@ class Facts:
                 numbers[f"calls.{kind}"] = everywhere[kind]
             lanes = [int(m.group(2)) for callee in self.calls if (m := SVML.match(callee))]
             numbers["svml.lanes"] = max(lanes, default=0)
+            for name in MATH:
+                vector = [int(m.group(2)) for c in self.calls if (m := SVML.match(c)) and m.group(1) == name]
+                numbers[f"math.{name}.lanes"] = max(vector, default=1 if name in self.calls else 0)
+                numbers[f"math.{name}.hot_loop_calls"] = sum(
+                    count for c, count in self.hot_loop["calls"].items() if _math_name(c) == name
+                )
         out = self.out_of_line()
         for kind in ("rng", "jitted"):
             mine = [d for callee, d in out.items() if classify(callee) == kind]

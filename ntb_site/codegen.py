@@ -27,6 +27,7 @@ from ntb_site.results import asv_results
 from ntb_site.results.asv_results import Run
 
 BENCHMARK = "codegen.MachineCode.track_fact"
+MATH = ("exp", "log")
 CHUNKED = ("threads", "dask", "distributed")
 SAME = (
     "same machine-code facts (calls, inlining, vectorisation, hot-loop size):"
@@ -72,22 +73,24 @@ def _inline_text(facts: Facts, kind: str) -> str:
     return f" (cost {cost} > threshold {threshold})" if cost else ""
 
 
+def _function_text(name: str, lanes: int) -> str:
+    if lanes > 1:
+        return f"`__svml_{name}{lanes}` ({lanes} lanes)"
+    return f"`{name}` called per element" if lanes == 1 else "no call"
+
+
 def _math(old: Facts, new: Facts) -> list[str]:
-    lanes = (_int(old, "svml.lanes"), _int(new, "svml.lanes"))
-    svml, libm = (_calls(old, "svml"), _calls(new, "svml")), (_calls(old, "libm"), _calls(new, "libm"))
-    if lanes[0] and not lanes[1]:
-        return [
-            f"math: SVML vector calls (`__svml_*{lanes[0]}`, {lanes[0]} lanes) → scalar libm calls"
-            f" ({libm[1]} per hot-loop pass)"
-        ]
-    if lanes[1] and not lanes[0]:
-        return [f"math: scalar libm calls → SVML vector calls (`__svml_*{lanes[1]}`, {lanes[1]} lanes)"]
     found = []
-    if lanes[0] != lanes[1]:
-        found.append(f"SVML lanes: {lanes[0]} → {lanes[1]}")
-    if svml[0] != svml[1]:
+    for name in MATH:
+        lanes = (_int(old, f"math.{name}.lanes"), _int(new, f"math.{name}.lanes"))
+        if lanes[0] != lanes[1]:
+            calls = _int(new, f"math.{name}.hot_loop_calls")
+            where = f", {calls} per hot-loop pass" if lanes[1] and calls else ""
+            found.append(f"{name}: {_function_text(name, lanes[0])} → {_function_text(name, lanes[1])}{where}")
+    svml, libm = (_calls(old, "svml"), _calls(new, "svml")), (_calls(old, "libm"), _calls(new, "libm"))
+    if not found and svml[0] != svml[1]:
         found.append(f"SVML calls in the hot loop: {svml[0]} → {svml[1]}")
-    if libm[0] != libm[1]:
+    if not found and libm[0] != libm[1]:
         found.append(f"libm calls in the hot loop: {libm[0]} → {libm[1]}")
     return found
 

@@ -43,6 +43,8 @@ def test_the_exp_loop_calls_exp_in_its_hot_loop(exp_loop):
     assert numbers[f"hot_loop.calls.{kind}"] >= 1
     assert numbers["hot_loop.calls.rng"] == 0
     assert any(machine_code.classify(callee) == kind for callee in exp_loop.hot_loop["calls"])
+    assert numbers["math.exp.hot_loop_calls"] >= 1 and numbers["math.log.lanes"] == 0
+    assert numbers["math.exp.lanes"] == (1 if kind == "libm" else numbers["svml.lanes"])
     assert 0 < numbers["hot_loop.instructions"] < 500
     assert numbers["parfor.loops"] is None and numbers["parfor.body_inlined"] is None  # not a parfor
 
@@ -89,9 +91,10 @@ def test_diagnosis_in_words(exp_loop, random_loop):
     assert codegen.differences(inlined, after)[0] == (
         "random draw: inlined → called out of line, 2 calls per hot-loop pass (cost 260 > threshold 250)"
     )
-    svml = {**loop, "svml.lanes": 8, "hot_loop.calls.svml": 1, "hot_loop.calls.libm": 0}
-    scalar = {**loop, "svml.lanes": 0, "hot_loop.calls.svml": 0, "hot_loop.calls.libm": 4}
-    assert codegen.differences(svml, scalar)[0].startswith("math: SVML vector calls (`__svml_*8`, 8 lanes) → scalar")
+    svml = {**loop, "math.exp.lanes": 8, "math.exp.hot_loop_calls": 1}
+    scalar = {**loop, "math.exp.lanes": 1, "math.exp.hot_loop_calls": 4}
+    expected = "exp: `__svml_exp8` (8 lanes) → `exp` called per element, 4 per hot-loop pass"
+    assert codegen.differences(svml, scalar)[0] == expected
     assert codegen.diagnosis("kde", "numpy", {}, {})["code"] == "numpy"
     assert codegen.diagnosis("kde", "serial", {}, {"kde.serial": loop})["code"] == "unrecorded"
     assert draw["hot_loop.calls.rng"] is not None
