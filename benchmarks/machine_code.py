@@ -127,6 +127,8 @@ PACKED = re.compile(r".*(ps|pd)$")
 REGISTER_BITS = (("%zmm", 512), ("%ymm", 256), ("%xmm", 128))
 SVML = re.compile(r"__svml_([a-z0-9]+?)(\d+)(_\w+)?$")
 WRAPPERS = ("_ZN7cpython", "cfunc.")
+WORK = ("svml", "libm", "rng", "jitted")
+"""Kinds of callee that do a kernel's per-element work (see `classify`)."""
 REMARK = re.compile(r"remark: [^ ]* (.*)$")
 INLINE = re.compile(
     r"'(?P<callee>[^']+)' (?P<not>not )?inlined into '(?P<caller>[^']+)'"
@@ -195,9 +197,12 @@ def _functions(asm: str, compiled_only: bool = False) -> dict[str, list[str]]:
 
 def _call_targets(lines: list[str]) -> list[tuple[int, str]]:
     """`(line index, callee)` of every call in one function's lines: direct calls by name,
-    register calls through the last ``movabsq $symbol, %reg`` before them."""
+    register calls through the last ``movabsq $symbol, %reg`` (or copy of it) before them in
+    the text. A register call that this cannot follow (its register set on a path through a
+    loop's back edge) is the one function symbol the function loads and never calls
+    otherwise, when there is exactly one; else ``indirect``."""
     loaded: dict[str, str] = {}
-    calls = []
+    symbols, calls = set(), []
     for index, line in enumerate(lines):
         match = INSTRUCTION.match(line)
         if not match:
@@ -206,17 +211,27 @@ def _call_targets(lines: list[str]) -> list[tuple[int, str]]:
         if mnemonic == "movabsq" and operands.startswith("$"):
             symbol, _, register = operands[1:].partition(",")
             loaded[register.strip()] = symbol.strip()
+            if not symbol.startswith("."):
+                symbols.add(symbol.strip())
+        elif mnemonic == "movq" and operands.count("%") == 2 and "(" not in operands:
+            source, _, target = (part.strip() for part in operands.partition(","))
+            if source in loaded:
+                loaded[target] = loaded[source]  # a call target copied to another register
+            else:
+                loaded.pop(target, None)
         elif not mnemonic.startswith(("call", "j", "cmp", "test", "push")):
             loaded.pop(operands.rpartition(",")[2].strip(), None)  # AT&T: the last operand is written
         if mnemonic.startswith("call"):
             target = operands.strip()
             if target.startswith("*%"):
-                calls.append((index, loaded.get(target[1:], "indirect")))
+                calls.append((index, loaded.get(target[1:], "")))
             elif target.startswith("*"):
                 calls.append((index, "indirect"))
             else:
                 calls.append((index, target.split("@")[0]))
-    return calls
+    leftover = symbols - {callee for _, callee in calls}
+    unresolved = leftover.pop() if len(leftover) == 1 else "indirect"
+    return [(index, callee or unresolved) for index, callee in calls]
 
 
 def _loops(lines: list[str]) -> list[tuple[int, int]]:
@@ -237,18 +252,21 @@ def _vector_bits(line: str) -> int:
 
 
 def hot_loop(asm: str) -> dict:
-    """The hot loop of `asm`: the innermost loop with the most floating-point arithmetic
+    """The hot loop of `asm`: among the innermost loops of the compiled functions (not
+    Numba's wrappers), one that calls math, a random draw or another compiled function if
+    any does, else any; of those, the one with the most floating-point arithmetic
     instructions and calls. ``instructions``, ``vector_bits`` (widest register of packed
     arithmetic; 0 when it is all scalar) and ``calls`` (callee -> count); an empty loop
     when the code has none."""
-    best: tuple = (-1,)
+    best: tuple = ((False, -1),)
     for lines in _functions(asm, compiled_only=True).values():
         calls = _call_targets(lines)
         for first, last in _loops(lines):
             body = [m.groups() for line in lines[first : last + 1] if (m := INSTRUCTION.match(line))]
             arithmetic = [(op, args) for op, args in body if FP_ARITHMETIC.fullmatch(op)]
             inside = Counter(callee for index, callee in calls if first <= index <= last)
-            score = len(arithmetic) + sum(inside.values())
+            work = any(classify(callee) in WORK for callee in inside)
+            score = (work, len(arithmetic) + sum(inside.values()))
             if score > best[0]:
                 bits = max((_vector_bits(args) for op, args in arithmetic if PACKED.match(op)), default=0)
                 best = (score, {"instructions": len(body), "vector_bits": bits, "calls": dict(inside)})

@@ -80,6 +80,7 @@ class Step:
         releases (`codegen.diagnosis`) and the write-ups that explain it; None for a timing
         that names no mode."""
         old, new = codegen.recorded(self.old), codegen.recorded(self.new)
+        numpy = self.changes().get("numpy")
         found = []
         for c in self.comparisons:
             mode = c.params.get("mode")
@@ -88,6 +89,8 @@ class Step:
                 continue
             kernel = c.benchmark.split(".")[0]
             diagnosis = codegen.diagnosis(kernel, mode, old, new)
+            if diagnosis["code"] == "numpy" and numpy:
+                diagnosis["changes"] = [f"{codegen.NOT_NUMBA}, NumPy {numpy[0]} → {numpy[1]}"]
             found.append({**diagnosis, "writeups": writeups.explaining(diagnosis["variant"], *self.releases)})
         return found
 
@@ -219,13 +222,23 @@ def build_report(results_dir: str | Path, machine: str | None = None, factor: fl
 
 
 def format_table(report: Report) -> str:
-    """The report as a terminal table, verdicts first, with a one-line summary."""
+    """The report as a terminal table, verdicts first, with a one-line summary, then the
+    diagnosis of every flagged timing from its compiled code."""
     several = len({chain_label(step.new) for step in report.steps}) > 1
     rows = [(c, chain_label(step.new)) for step in report.steps for c in step.comparisons]
+    why = [
+        f"{c.label} {step.releases[0]} -> {step.releases[1]}:\n"
+        + "".join(f"    {line}\n" for line in diagnosis["changes"])
+        + "".join(f"    see docs/{w['href'].removeprefix('docs/')}: {w['title']}\n" for w in diagnosis["writeups"])
+        for step in report.steps
+        for c, diagnosis in zip(step.comparisons, step.diagnoses(), strict=True)
+        if c.verdict != "none" and diagnosis
+    ]
     return (
         f"Numba releases {' -> '.join(report.versions)} at commit {report.commit[:8]} on machine {report.machine}"
         f" (factor {report.factor}; per-process rounds, confirmed before a verdict)\n\n"
         + comparison.table(rows, "environment" if several else "")
+        + ("\n\nWhy, from the compiled code (python -m ntb_site.codegen):\n" + "".join(why) if why else "")
     )
 
 

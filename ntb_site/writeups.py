@@ -37,7 +37,12 @@ WRITEUPS = (
         "monte-carlo-slowdown.md",
         "random() no longer inlined since Numba 0.62",
         "0.62.1",
-        ("monte_carlo_pi.serial", "monte_carlo_pi.chunk"),
+        (
+            "monte_carlo_pi.serial",
+            "monte_carlo_pi.chunk",
+            "monte_carlo_pi_blocked.serial",
+            "monte_carlo_pi_blocked.chunk",
+        ),
     ),
     Writeup(
         "monte-carlo-slowdown.md",
