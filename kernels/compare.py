@@ -3,6 +3,7 @@ interleaved in one process, printed as a table of medians and speedups.
 
     python -m kernels.compare --rounds 7 --threads 2
     python -m kernels.compare --rounds 7 --threads 2 --against-notebook
+    python -m kernels.compare --kernel gaussians --size 10000 --modes numpy prange --target 0.02 --json
 
 Interleaving (mode A, B, C, A, B, C, ...) lets every mode see the same machine, so the
 speedup columns stay meaningful on a noisy host even when absolute times drift.
@@ -10,10 +11,14 @@ speedup columns stay meaningful on a noisy host even when absolute times drift.
 (`Kernel.notebook`) beside that verbatim function, called as the notebook calls it (no
 validation; the chunked modes run it on the same chunks through the same scheduler), and
 prints time(mode) / time(notebook): the median and range of the ratios within a round.
+`--modes` times only those modes, `--target` sets the seconds of calls per sample, and
+`--json` prints every sample instead of the table (`ntb_site.recheck` runs it that way in
+fresh processes to re-measure an advisor answer).
 """
 
 import argparse
 import dataclasses
+import json
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -59,15 +64,27 @@ def _validated(kernel: str, label: str, func: Callable, args: tuple) -> Callable
     return func
 
 
-def measure(kernel: str, size: int, rounds: int, threads: int | None) -> dict[str, float]:
-    """Median seconds per call of every mode of `kernel` at `size`, interleaved over `rounds`."""
+def sample(
+    kernel: str, size: int, rounds: int, threads: int | None, modes: Sequence[str] | None = None, target: float = 0.05
+) -> dict[str, list[float]]:
+    """Seconds per call of `modes` (default: every mode) of `kernel` at `size`, validated,
+    one sample per round, interleaved (`interleaved_samples`)."""
     args = REGISTRY[kernel].inputs(size)
     funcs = {
         mode: _validated(kernel, mode, build(kernel, mode, threads=_threads_for(mode, threads)), args)
-        for mode in MODES[kernel]
+        for mode in modes or MODES[kernel]
     }
-    samples = interleaved_samples(list(funcs.values()), args, rounds)
-    return {mode: statistics.median(times) for mode, times in zip(funcs, samples, strict=True)}
+    samples = interleaved_samples(list(funcs.values()), args, rounds, target)
+    return dict(zip(funcs, samples, strict=True))
+
+
+def measure(
+    kernel: str, size: int, rounds: int, threads: int | None, modes: Sequence[str] | None = None, target: float = 0.05
+) -> dict[str, float]:
+    """Median seconds per call of `modes` (default: every mode) of `kernel` at `size`,
+    interleaved over `rounds`."""
+    samples = sample(kernel, size, rounds, threads, modes, target)
+    return {mode: statistics.median(times) for mode, times in samples.items()}
 
 
 def notebook_program(kernel: str, mode: str, threads: int) -> Callable:
@@ -107,14 +124,18 @@ def _ratio(value: float) -> str:
     return f"{value:.2f}x" if value >= 0.01 else f"{value:.2g}x"
 
 
+def _speedup(times: dict[str, float], baseline: str, seconds: float) -> str:
+    return _ratio(times[baseline] / seconds) if baseline in times else "-"
+
+
 def table(results: dict[str, dict[str, float]], sizes: dict[str, int]) -> str:
-    """Markdown table: median time and speedup over serial and NumPy per kernel × mode."""
+    """Markdown table: median time and speedup over serial and NumPy (where timed) per kernel × mode."""
     lines = ["| kernel | size | mode | median | vs serial | vs numpy |", "|---|---:|---|---:|---:|---:|"]
     for kernel, times in results.items():
         for mode, seconds in times.items():
             lines.append(
                 f"| {kernel} | {sizes[kernel]:.0e} | {mode} | {seconds * 1e3:.3f} ms "
-                f"| {_ratio(times['serial'] / seconds)} | {_ratio(times['numpy'] / seconds)} |"
+                f"| {_speedup(times, 'serial', seconds)} | {_speedup(times, 'numpy', seconds)} |"
             )
     return "\n".join(lines)
 
@@ -137,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median is reported)")
     parser.add_argument("--threads", type=int, default=None, help="threads for threaded modes (default: all)")
     parser.add_argument("--kernel", choices=list(REGISTRY), action="append", help="kernel(s) to run (default: all)")
+    parser.add_argument("--modes", nargs="+", help="modes to time (default: all of each kernel)")
+    parser.add_argument("--target", type=float, default=0.05, help="seconds of calls per sample (default 0.05)")
+    parser.add_argument("--json", action="store_true", help="print {kernel: {mode: [seconds per call, ...]}}")
     parser.add_argument(
         "--against-notebook",
         action="store_true",
@@ -149,12 +173,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"--threads must be in 1 ... {max_threads()}")
     kernels = options.kernel or list(REGISTRY)
     sizes = {k: options.size or REGISTRY[k].default_size for k in kernels}
-    if options.against_notebook:
+    unknown = sorted({m for m in options.modes or () for k in kernels if m not in MODES[k]})
+    if unknown:
+        parser.error(f"--modes: {', '.join(unknown)} not a mode of every kernel asked for")
+    if options.json:
+        found = {
+            k: sample(k, sizes[k], options.rounds, options.threads, options.modes, options.target) for k in kernels
+        }
+        print(json.dumps(found))
+    elif options.against_notebook:
         threads = options.threads or max_threads()
         ratios = {k: against_notebook(k, sizes[k], options.rounds, threads) for k in kernels if REGISTRY[k].notebook}
         print(ratio_table(ratios, sizes, threads))
     else:
-        results = {k: measure(k, sizes[k], options.rounds, options.threads) for k in kernels}
+        results = {
+            k: measure(k, sizes[k], options.rounds, options.threads, options.modes, options.target) for k in kernels
+        }
         print(table(results, sizes))
 
 

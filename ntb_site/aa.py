@@ -4,7 +4,8 @@ A method that flags a change between two runs of the same commit in the same env
 is measuring noise. This runs `asv run` for one commit under two machine names (the two
 sides), one round per invocation, alternating A B, B A, ... so that drift hits both, then
 compares the sides with `ntb_site.statistics.comparison`, confirms whatever the first look flags
-with `CONFIRM_ROUNDS` more alternated rounds, and prints the table::
+with `CONFIRM_ROUNDS` more alternated rounds, and prints the table, with what each timing
+could have detected (a quiet A/A run proves little where that is large)::
 
     python -m ntb_site.aa [--rounds 4] [-E ENV] [-b REGEX ...] [--factor 1.10]
 
@@ -27,7 +28,7 @@ from ntb_site.gate import resolve
 from ntb_site.results import confirm
 from ntb_site.statistics import comparison
 from ntb_site.statistics.rounds import selector
-from ntb_site.statistics.verdicts import DEFAULT_FACTOR
+from ntb_site.statistics.verdicts import DEFAULT_FACTOR, can_decide
 
 EXIT_VERDICT = 1
 EXIT_ERROR = 2
@@ -96,8 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--commit", default="HEAD", help="commit to measure (default HEAD)")
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
     args = parser.parse_args(argv)
-    if args.rounds < 2:
-        parser.error(f"--rounds must be at least 2, got {args.rounds}")
+    if not can_decide(args.rounds, args.rounds):
+        parser.error(f"--rounds {args.rounds}: with so few rounds a side the exact test can show no change (4 can)")
     if not args.factor > 1:
         parser.error(f"--factor must be above 1, got {args.factor}")
     base = args.machine or confirm.default_machine()

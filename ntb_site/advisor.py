@@ -5,8 +5,9 @@ Reads ``<kernel>.Modes.time_kernel(size, mode, threads)`` and
 the newest Numba) and derives, per kernel at the machine's thread count (single-threaded
 modes at one thread):
 
-- the fastest mode at each size, and whether its interval clears the runner-up's
-  (intervals: ``ntb_site.statistics.estimate``, asv's 99 % interval widened to every round);
+- the fastest mode at each size, and whether it is *clearly* ahead of the runner-up: its
+  per-process rounds beat the runner-up's by more than 10 % with confidence
+  (``ntb_site.statistics.lead``; two rounds a side can never show that);
 - speedups over ``numpy`` and ``serial`` (with intervals);
 - crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial`` beyond
   noise (the ratio's interval below 1), interpolated log-log between the measured sizes;
@@ -17,8 +18,12 @@ modes at one thread):
 terminal::
 
     python -m ntb_site.advisor [--results .asv/results] [--machine NAME] [--json]
+    python -m ntb_site.advisor --recheck KERNEL SIZE    # re-measure one answer independently
+    python -m ntb_site.advisor --recheck-clear          # ... every answer called clear
 
-Exit status 2 when there are no ``Modes`` results.
+``--recheck`` times the best mode and its runner-up interleaved in fresh processes
+(``ntb_site.recheck``) and says whether the answer holds. Exit status 2 when there are no
+``Modes`` results (or no such answer), 1 when an answer called clear does not hold.
 """
 
 from __future__ import annotations
@@ -35,9 +40,12 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
+from ntb_site import recheck
 from ntb_site.results import asv_results
 from ntb_site.results.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
 from ntb_site.statistics.estimate import Estimate
+from ntb_site.statistics.lead import Lead, lead
+from ntb_site.statistics.rounds import round_values
 
 BASELINES = ("numpy", "serial")
 REFERENCE = "numpy"  # compiles nothing: first-call costs and crossovers are measured against it
@@ -96,13 +104,18 @@ class Crossover:
 
 @dataclass(frozen=True)
 class Best:
-    """The fastest mode at one size, and whether its interval clears the runner-up's."""
+    """The fastest mode at one size, and its lead over the runner-up (None without one)."""
 
     size: int
     mode: str
     time: Estimate
     runner_up: str | None
-    clear: bool
+    lead: Lead | None
+
+    @property
+    def clear(self) -> bool:
+        """Whether it is clearly the fastest (`ntb_site.statistics.lead`)."""
+        return self.lead is None or self.lead.clear
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,8 @@ class ModeCurve:
     threads: int
     times: dict[int, Estimate]
     first_call: Estimate | None
+    rounds: dict[int, list[float]] = field(default_factory=dict)
+    """Per size, one value per process (`ntb_site.statistics.rounds.round_values`)."""
 
 
 @dataclass(frozen=True)
@@ -130,13 +145,20 @@ class KernelAdvice:
         return sorted({size for curve in self.curves.values() for size in curve.times})
 
     def best(self, size: int) -> Best:
-        """The fastest mode measured at `size` and its runner-up."""
+        """The fastest mode measured at `size` (lowest median) and its runner-up: the fastest
+        other mode it is not clearly ahead of, else the second fastest. Clear means clearly
+        ahead of every other mode."""
         timed = [mode for mode, curve in self.curves.items() if size in curve.times]
         winner, *rest = sorted(timed, key=lambda mode: self.curves[mode].times[size].value)
         time = self.curves[winner].times[size]
-        runner_up = rest[0] if rest else None
-        clear = runner_up is None or time.below(self.curves[runner_up].times[size])
-        return Best(size, winner, time, runner_up, clear)
+        leads = {mode: lead(self._rounds(winner, size), self._rounds(mode, size)) for mode in rest}
+        runner_up = next((mode for mode in rest if not leads[mode].clear), rest[0] if rest else None)
+        found = leads.get(runner_up) if runner_up else None
+        return Best(size, winner, time, runner_up, found)
+
+    def _rounds(self, mode: str, size: int) -> list[float]:
+        curve = self.curves[mode]
+        return curve.rounds.get(size) or [curve.times[size].value]
 
     def speedup(self, mode: str, size: int, baseline: str) -> Estimate | None:
         """Time of `baseline` / time of `mode` at `size`, where both were measured."""
@@ -168,6 +190,7 @@ class KernelAdvice:
                 "time": b.time.as_json(),
                 "runner_up": b.runner_up,
                 "clear": b.clear,
+                "lead": b.lead.as_json() if b.lead else None,
                 **self._per_size(b.mode, b.size),
             }
             for b in map(self.best, self.sizes)
@@ -248,13 +271,11 @@ def _curves(run: Run, kernel: str, threads: int) -> dict[str, ModeCurve]:
     for mode, by_threads in by_mode.items():
         single = all(m.state == "n/a" for t, per_size in by_threads.items() if t > 1 for m in per_size.values())
         used = 1 if single else threads
-        times = {
-            size: Estimate.of(m, run.benchmarks.get(m.benchmark, {}))
-            for size, m in by_threads.get(used, {}).items()
-            if m.state == "ok"
-        }
+        timed = {size: m for size, m in by_threads.get(used, {}).items() if m.state == "ok"}
+        times = {size: Estimate.of(m, run.benchmarks.get(m.benchmark, {})) for size, m in timed.items()}
+        rounds = {size: round_values(m, run.benchmarks.get(m.benchmark, {})) for size, m in timed.items()}
         if times:
-            curves[mode] = ModeCurve(mode, used, times, first_calls.get(mode))
+            curves[mode] = ModeCurve(mode, used, times, first_calls.get(mode), rounds)
     return curves
 
 
@@ -324,15 +345,16 @@ def format_text(advice: Advice) -> str:
         rows = [
             [
                 f"{b.size:,}",
-                b.mode + ("" if b.clear else f" (≈ {b.runner_up})"),
+                b.mode,
                 human_time(b.time.value),
+                "–" if b.lead is None else f"{b.runner_up} ({b.lead.reason()})",
                 _speedup(kernel.speedup(b.mode, b.size, "numpy")),
                 _speedup(kernel.speedup(b.mode, b.size, "serial")),
                 _calls(b.mode, kernel.pays_back_after(b.mode, b.size)),
             ]
             for b in map(kernel.best, kernel.sizes)
         ]
-        table = tabulate(rows, ["size", "fastest", "time", "× numpy", "× serial", "pays back after"])
+        table = tabulate(rows, ["size", "fastest", "time", "runner-up", "× numpy", "× serial", "pays back after"])
         where = {(c.mode, c.baseline): c.where() for c in kernel.crossovers}
         modes = tabulate(
             [
@@ -350,17 +372,58 @@ def format_text(advice: Advice) -> str:
     return "\n\n".join(blocks)
 
 
+def recheck_answers(advice: Advice, answers: Sequence[tuple[str, int]], **options: Any) -> int:
+    """Re-measure each (kernel, size) answer (`ntb_site.recheck`) and print whether it holds;
+    1 when an answer called clear does not hold, 2 when there is no such answer, else 0."""
+    if not answers:
+        print("advisor: no answer to re-measure (none is called clear)")
+    status = 0
+    for name, size in answers:
+        kernel = advice.kernels.get(name)
+        if kernel is None or size not in kernel.sizes or kernel.best(size).runner_up is None:
+            print(f"advisor: no answer with a runner-up for {name} at {size:,} elements", file=sys.stderr)
+            return 2
+        b = kernel.best(size)
+        threads = max(kernel.curves[m].threads for m in (b.mode, b.runner_up))
+        again = recheck.recheck(name, size, b.mode, b.runner_up, threads, **options)
+        verdict = "the claim holds" if again.holds else "the claim does NOT hold"
+        print(f"{name} at {size:,}: {b.mode} ahead of {b.runner_up} ({b.lead.reason()})")
+        print(f"  re-measured, interleaved in fresh processes: {again.describe()}")
+        print(f"  {verdict if b.clear else 'nothing claimed (not clear)'}")
+        if b.clear and not again.holds:
+            status = 1
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: print the answers (or advisor.json with --json); return the exit status."""
+    """CLI: print the answers (advisor.json with --json), or re-measure some; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m ntb_site.advisor", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
     parser.add_argument("--json", action="store_true", help="print advisor.json instead of tables")
+    parser.add_argument("--recheck", nargs=2, metavar=("KERNEL", "SIZE"), help="re-measure one answer independently")
+    parser.add_argument("--recheck-clear", action="store_true", help="re-measure every answer called clear")
+    parser.add_argument("--processes", type=int, default=recheck.PROCESSES, help="fresh processes of a recheck")
+    parser.add_argument("--samples", type=int, default=recheck.SAMPLES, help="samples per mode and process")
+    parser.add_argument("--python", default=sys.executable, help="interpreter of a recheck (default: this one)")
     args = parser.parse_args(argv)
+    if args.processes < 1 or args.samples < 1:
+        parser.error("--processes and --samples must be positive")
     advice = load(args.results, args.machine)
     if advice is None:
         print(f"advisor: {NO_DATA} ({args.results})", file=sys.stderr)
         return 2
+    if args.recheck or args.recheck_clear:
+        if args.recheck and not args.recheck[1].isdigit():
+            parser.error(f"--recheck: SIZE must be a whole number, got {args.recheck[1]!r}")
+        answers = [(args.recheck[0], int(args.recheck[1]))] if args.recheck else []
+        answers += (
+            [(k.kernel, b.size) for k in advice.kernels.values() for b in map(k.best, k.sizes) if b.lead and b.clear]
+            if args.recheck_clear
+            else []
+        )
+        options = {"processes": args.processes, "count": args.samples, "python": args.python}
+        return recheck_answers(advice, answers, **options)
     print(json.dumps(advice.as_json(), indent=1) if args.json else format_text(advice))
     return 0
 

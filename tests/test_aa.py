@@ -1,5 +1,6 @@
 """A real A/A check: the same code measured twice by real asv, in real processes, must get
-no verdict from the project's comparison method (python -m ntb_site.aa)."""
+no verdict from the project's comparison method (python -m ntb_site.aa), with rounds enough
+that it could have seen one (3 a side could not: the exact test cannot reach p < 0.05)."""
 
 import json
 import os
@@ -18,7 +19,7 @@ def test_a_a_gets_no_verdict(tmp_path):
     config = asv_run.write_config(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "ntb_site.aa", "--config", str(config), "-E", f"existing:{asv_run.PYTHON}"]
-        + ["--machine", "ntb-test", "--rounds", "3", "-b", BENCH],
+        + ["--machine", "ntb-test", "--rounds", "4", "-b", BENCH],
         cwd=asv_run.ROOT,
         env={**os.environ, "NTB_SIZES": "small"},
         capture_output=True,
@@ -27,12 +28,13 @@ def test_a_a_gets_no_verdict(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
     assert "0 regression, 0 improvement" in proc.stdout
+    assert "a change could be detected beyond" in proc.stdout and "could detect nothing" not in proc.stdout
     results_dir = asv_run.conf_value(config, "results_dir")
     sides = [asv_results.runs(results_dir, f"ntb-test-aa-{side}") for side in "ab"]
     for (run,) in sides:
         timings = [m for m in run.measurements() if m.state == "ok"]
         assert len(timings) == 6
-        assert all(len(m.samples) >= 3 * 3 for m in timings), "three rounds of three samples on each side"
+        assert all(len(m.samples) >= 4 * 3 for m in timings), "four rounds of three samples on each side"
     for side in "ab":
         manifest = results_dir / f"ntb-test-aa-{side}" / MANIFEST
         for line in manifest.read_text().splitlines() if manifest.exists() else []:

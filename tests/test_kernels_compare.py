@@ -1,5 +1,6 @@
 """`python -m kernels.compare`: one table row per kernel × mode; bad arguments refused."""
 
+import json
 import os
 import subprocess
 import sys
@@ -63,6 +64,27 @@ def test_against_notebook_has_a_row_per_notebook_counterpart():
         assert 0 < low <= float(row[4]) <= high
 
 
+def test_json_gives_every_sample_of_the_modes_asked_for():
+    """What `ntb_site.recheck` reads: seconds per call, one per round, of the modes named."""
+    done = compare(
+        "--kernel",
+        "kde",
+        "--size",
+        "1000",
+        "--modes",
+        "numpy",
+        "serial",
+        "--rounds",
+        "3",
+        "--target",
+        "0.005",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    samples = json.loads(done.stdout)["kde"]
+    assert sorted(samples) == ["numpy", "serial"] and all(len(s) == 3 and min(s) > 0 for s in samples.values())
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -73,6 +95,7 @@ def test_against_notebook_has_a_row_per_notebook_counterpart():
         ["--threads", str(kernels.max_threads() + 1)],
         ["--rounds", "0"],
         ["--kernel", "nope"],
+        ["--modes", "nope"],
     ],
     ids=" ".join,
 )

@@ -169,3 +169,17 @@ def test_asv_publish_writes_the_data(tmp_path):
     asv_run.publish(config)
     written = json.loads((tmp_path / "html" / nv.DATA).read_text())
     assert written == json.loads(json.dumps(nv.build_report(DATA).as_json()))
+
+
+def test_every_comparison_states_what_it_could_have_detected(report, tmp_path):
+    """A "no change" lies within the smallest change its first look could have shown."""
+    judged = [c for c in report.comparisons if c.judgement]
+    for c in judged:
+        j = c.judgement
+        assert j.detectable is not None and j.detectable > report.factor, c.label  # 4/4 first-look rounds
+        if c.verdict == "none":
+            assert 1 / j.detectable <= j.first_ratio <= j.detectable, c.label
+    data = nv.publish_data(tmp_path, DATA)
+    assert all("detectable" in c for c in data["comparisons"] if c["ratio"] is not None)
+    table = nv.format_table(report)
+    assert "detects beyond" in table and "without a change (a change could be detected beyond " in table

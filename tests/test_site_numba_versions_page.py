@@ -102,3 +102,15 @@ def test_publish_writes_the_report_json_and_the_page(tmp_path, report):
     assert json.loads((tmp_path / numba_versions_page.DATA).read_text()) == json.loads(json.dumps(report))
     page = (tmp_path / numba_versions_page.PAGE).read_text()
     assert sorted(specs_of(page)) == sorted(numba_versions_page.timeline_charts(report))
+
+
+def test_a_no_change_says_what_could_have_been_detected(report):
+    none = next(c for c in report["comparisons"] if c["verdict"] == "none")
+    assert numba_versions_page.verdict_cell({**none, "detectable": 1.123}) == "<b>no change</b> beyond 1.12×"
+    blind = {**none, "detectable": None, "rounds": [5, 3], "confirm_rounds": [2, 0]}
+    assert "cannot detect any change with 3/3 rounds" in numba_versions_page.verdict_cell(blind)
+    older = {k: v for k, v in none.items() if k != "detectable"}
+    assert numba_versions_page.verdict_cell(older) == "<b>none</b>"
+    body, _ = numba_versions_page.render(report)
+    assert "comparisons without a change; each could detect a change beyond " in body
+    assert body.count("<b>no change</b> beyond ") == sum(c["verdict"] == "none" for c in report["comparisons"])

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ntb_site.statistics.verdicts import hodges_lehmann, judge, ratio_interval, split_rounds
+from ntb_site.statistics.verdicts import can_decide, detectable, hodges_lehmann, judge, ratio_interval, split_rounds
 
 BASE = [1.00, 1.03, 0.98, 1.01]
 SLOWER = [1.31, 1.29, 1.33, 1.30]
@@ -107,3 +107,43 @@ def test_simulated_real_slowdown_is_found():
         for _ in range(trials)
     )
     assert found / trials > 0.9
+
+
+def test_rounds_too_few_for_the_exact_test_can_decide_nothing():
+    assert [can_decide(m, n) for m, n in ((2, 2), (3, 3), (3, 4), (4, 4), (3, 5), (2, 8))] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    j = judge([1.0, 1.01, 1.02], [5.0, 5.1, 5.2])
+    assert j.verdict == "none" and j.detectable is None and j.as_json()["detectable"] is None
+
+
+def test_detectable_is_exact_on_the_observed_rounds():
+    """Rescaled just beyond the detectable ratio the first look flags the change, just short
+    of it it does not (same rounds both sides, so slower and faster are symmetric)."""
+    d = detectable(BASE, BASE)
+    assert d > 1.10
+    for r, flagged in ((d * 1.0001, True), (d * 0.9999, False)):
+        assert (judge(BASE, [x * r for x in BASE]).verdict == "unconfirmed") is flagged
+        assert (judge(BASE, [x / r for x in BASE]).verdict == "unconfirmed") is flagged
+
+
+def test_detectable_grows_with_spread_and_shrinks_with_rounds():
+    rng = random.Random(3)
+    tight, wide = _rounds(rng, 1.0, n=8, spread=0.02), _rounds(rng, 1.0, n=8, spread=0.2)
+    assert 1.10 <= detectable(tight[:4], tight[4:]) < detectable(wide[:4], wide[4:])
+    many = _rounds(rng, 1.0, n=24, spread=0.2)
+    assert detectable(many[:12], many[12:]) < detectable(wide[:4], wide[4:])
+
+
+def test_no_change_lies_within_what_could_be_detected():
+    rng = random.Random(4)
+    for _ in range(200):
+        old, new = _rounds(rng, 1.0, n=4), _rounds(rng, 1.0, n=4)
+        j = judge(old, new)
+        if j.verdict == "none":
+            assert 1 / j.detectable <= j.first_ratio <= j.detectable

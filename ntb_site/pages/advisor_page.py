@@ -2,7 +2,8 @@
 ``index.html``, with its data as ``advisor.json`` beside it.
 
 Per kernel: time per call against size for every mode (log-log, intervals as error bars), the
-fastest mode at each size with speedups and the calls it needs to pay back its first call,
+fastest mode at each size with whether it is clearly ahead of its runner-up
+(``ntb_site.statistics.lead``), speedups and the calls it needs to pay back its first call,
 and per mode its crossovers with numpy and serial and its first-call cost.
 
 ``asv publish`` runs :class:`AdvisorPage` (asv.conf.json ``"plugins"``, after
@@ -25,6 +26,7 @@ from ntb_site.advisor import Advice, KernelAdvice
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
 from ntb_site.statistics.estimate import Estimate
+from ntb_site.statistics.lead import MARGIN, Lead
 
 PAGE = "index.html"
 DATA = "advisor.json"
@@ -64,13 +66,23 @@ def _calls(mode: str, calls: int | None) -> str:
     return "never" if calls is None else f"{calls:,}"
 
 
+def _lead(lead: Lead | None) -> str:
+    """`` <span>clear: 1.26× ahead, 4/4 rounds</span>``, flagged where not clear."""
+    if lead is None:
+        return ""
+    return f" <span class={'ntb-note' if lead.clear else 'ntb-flag'}>{html.escape(lead.reason())}</span>"
+
+
 def summary(kernel: KernelAdvice) -> str:
-    """One sentence: the fastest mode over ranges of sizes."""
+    """One sentence: the fastest mode over ranges of sizes, and where that is not clear."""
     parts = []
     for mode, group in itertools.groupby(map(kernel.best, kernel.sizes), key=lambda b: b.mode):
-        sizes = [b.size for b in group]
+        bests = list(group)
+        sizes = [b.size for b in bests]
         span = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
-        parts.append(f"{_code(mode)} at {span} elements")
+        unclear = [f"{b.size:,}" for b in bests if not b.clear]
+        caveat = f" (not clear at {', '.join(unclear)})" if unclear else ""
+        parts.append(f"{_code(mode)} at {span} elements{caveat}")
     return "Fastest: " + "; ".join(parts) + "."
 
 
@@ -84,7 +96,7 @@ def best_table(kernel: KernelAdvice) -> str:
                 f"{b.size:,}",
                 _code(b.mode),
                 human_time(b.time.value),
-                runner_up + ("" if b.clear else " <span class=ntb-flag>≈ within noise</span>"),
+                runner_up + _lead(b.lead),
                 _speedup(kernel.speedup(b.mode, b.size, "numpy")),
                 _speedup(kernel.speedup(b.mode, b.size, "serial")),
                 _calls(b.mode, kernel.pays_back_after(b.mode, b.size)),
@@ -145,7 +157,10 @@ def environment_chips(advice: Advice) -> str:
 NOTES = (
     "Times are asv medians of every recorded sample (several rounds, each in a fresh process); error bars and "
     "[brackets] span asv's 99 % interval and every round's median (the spread between processes), and a ratio's "
-    "interval is the conservative one. Threaded modes run on every "
+    "interval is the conservative one. The fastest mode is <em>clear</em> only where its rounds beat every other "
+    f"mode's by more than {MARGIN:.2f}× with 95 % confidence (exact U test on the per-process medians, which needs "
+    "4 rounds a side: 2 can never show it); otherwise it is <em>not clear</em>. Check an answer independently: "
+    "<code>python -m ntb_site.advisor --recheck KERNEL SIZE</code>. Threaded modes run on every "
     "thread of the machine, numpy and serial on one. <em>First call</em>: build, compile and one call on 1,000 "
     "elements in a fresh interpreter with an empty Numba cache. <em>Pays back after</em>: the number of calls at "
     "that size after which the mode's faster calls have recovered its extra first-call cost over numpy "

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,29 @@ def _value(value: float | None, unit: str) -> str:
     return "failed" if value is None else html.escape(human_value(value, unit))
 
 
+def verdict_cell(c: dict[str, Any]) -> str:
+    """The verdict; a "none" says what the first look could have detected (``detectable``,
+    absent from older reports): ``no change beyond 1.12×``, or that with its rounds it could
+    detect nothing."""
+    found = verdict(c)
+    if found != "none" or "detectable" not in c:
+        return f"<b>{html.escape(found)}</b>"
+    if c["detectable"] is not None:
+        return f"<b>no change</b> beyond {c['detectable']:.2f}×"
+    old, new = (c["rounds"][i] - (c.get("confirm_rounds") or [0, 0])[i] for i in (0, 1))
+    return f"<b>none</b> <span class=ntb-note>(cannot detect any change with {old}/{new} rounds)</span>"
+
+
+def power(comparisons: list[dict[str, Any]]) -> str:
+    """``; each could detect a change beyond 1.11× to 1.60× (median 1.20×)``, from the
+    comparisons' ``detectable`` (empty where none is recorded)."""
+    ratios = sorted(c["detectable"] for c in comparisons if c.get("detectable") is not None)
+    blind = sum(c.get("detectable", 0) is None for c in comparisons)
+    text = f"; each could detect a change beyond {ratios[0]:.2f}× to {ratios[-1]:.2f}×" if ratios else ""
+    text += f" (median {statistics.median(ratios):.2f}×)" if ratios else ""
+    return text + (f"; {blind} could detect none (too few rounds)" if blind else "")
+
+
 def _evidence(c: dict[str, Any]) -> list[str]:
     ratio = "n/a" if c.get("ratio") is None else f"{c['ratio']:.2f}"
     if c.get("ci"):
@@ -165,7 +189,7 @@ def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) ->
     for c in comparisons:
         rows.append(
             [
-                f"<b>{verdict(c)}</b>",
+                verdict_cell(c),
                 f"<code>{html.escape(label(c))}</code>",
                 f"{html.escape(str(c.get('from')))} → {html.escape(str(c.get('to')))}",
                 _value(c.get("old"), c.get("unit", "")),
@@ -213,7 +237,8 @@ def render(report: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
         f"{html.escape(' → '.join(report.get('versions', [])))}, factor {report.get('factor', '–')}: {counts}. "
         f"Data: <a href='{DATA}'>{DATA}</a>.</p>"
         f"<h2>Verdicts</h2>{verdicts_table(report, flagged) if flagged else '<p>No change beyond the factor.</p>'}"
-        f"<details><summary>{len(rest)} comparisons without a change</summary>{verdicts_table(report, rest)}</details>"
+        f"<details><summary>{len(rest)} comparisons without a change{power(rest)}</summary>"
+        f"{verdicts_table(report, rest)}</details>"
         f"<h2>What changed in the environment</h2>{environment_table(report)}"
         f"<h2>Timelines</h2><div class=ntb-grid>{''.join(map(chart_slot, specs))}</div>",
         specs,

@@ -122,6 +122,33 @@ def compare_runs(
             )
 
 
+def format_detectable(judgement: Judgement | None) -> str:
+    """`1.12x` (the first look's detectable ratio), `nothing (3/3 rounds)` or n/a."""
+    if judgement is None:
+        return "n/a"
+    if judgement.detectable is None:
+        return f"nothing ({'/'.join(map(str, first_rounds(judgement)))} rounds)"
+    return f"{judgement.detectable:.2f}x"
+
+
+def first_rounds(judgement: Judgement) -> tuple[int, int]:
+    """Rounds per side of the first look."""
+    (old, new), (again_old, again_new) = judgement.rounds, judgement.confirm_rounds
+    return old - again_old, new - again_new
+
+
+def power_summary(comparisons: Iterable[Comparison]) -> str:
+    """What the comparisons without a change could have detected: `beyond 1.12x to 1.60x
+    (median 1.20x); 3 could detect nothing`, or an empty string."""
+    judged = [c.judgement for c in comparisons if c.verdict == "none" and c.judgement is not None]
+    ratios = sorted(j.detectable for j in judged if j.detectable is not None)
+    blind = len(judged) - len(ratios)
+    median = statistics.median(ratios) if ratios else None
+    parts = [f"beyond {ratios[0]:.2f}x to {ratios[-1]:.2f}x (median {median:.2f}x)"] if ratios else []
+    parts += [f"{blind} could detect nothing (too few rounds)"] if blind else []
+    return "; ".join(parts)
+
+
 def format_ratio(comparison: Comparison) -> str:
     """`1.31 [1.25, 1.40] 97%` or n/a."""
     j = comparison.judgement
@@ -138,7 +165,7 @@ def table(rows: Iterable[tuple[Comparison, str]], context: str = "") -> str:
     column (e.g. the environment) is shown when `context` names it."""
     ordered = sorted(rows, key=lambda row: VERDICT_ORDER[row[0].verdict])
     header = ["verdict", "benchmark", *([context] if context else []), "from -> to", "old", "new"]
-    header += ["ratio [interval] confidence", "rounds"]
+    header += ["ratio [interval] confidence", "rounds", "detects beyond"]
     body = [
         [
             "" if c.verdict == "none" else c.verdict,
@@ -149,9 +176,12 @@ def table(rows: Iterable[tuple[Comparison, str]], context: str = "") -> str:
             human_value(c.new, c.unit),
             format_ratio(c),
             "n/a" if c.judgement is None else "/".join(map(str, c.judgement.rounds)),
+            format_detectable(c.judgement),
         ]
         for c, extra in ordered
     ]
     counts = {v: sum(c.verdict == v for c, _ in ordered) for v in VERDICT_ORDER}
     summary = ", ".join(f"{counts[v]} {v}" for v in ("regression", "improvement", "unconfirmed"))
-    return f"{tabulate(body, header, tablefmt='simple')}\n\n{summary}; {counts['none']} without a change."
+    power = power_summary(c for c, _ in ordered)
+    power = f" (a change could be detected {power})" if power else ""
+    return f"{tabulate(body, header, tablefmt='simple')}\n\n{summary}; {counts['none']} without a change{power}."

@@ -28,6 +28,17 @@ A change is judged in two looks, each on rounds measured interleaved in time (as
 Only a confirmed change is a regression or an improvement; one that passed the first look
 alone is "unconfirmed". The evidence (ratio over all rounds with a distribution-free
 confidence interval, rounds per side) travels with every verdict.
+
+So does the first look's power, as the *detectable ratio* (`detectable`): the smallest
+true ratio r such that, had the new rounds been the observed ones rescaled to a
+Hodges-Lehmann ratio of r (the same per-round spread on each side, the same number of
+rounds), the first look would have called a slowdown; likewise for a speedup of 1/r; the
+larger of the two. It is computed exactly on the observed rounds: the U statistic changes
+only where a rescaled new round crosses an old one times the factor, so the answer is
+one of those crossings, found by bisection with the same test. A "no change" thus reads
+"no change beyond r×". r is never below the factor; with too few rounds (2 and 2, 3 and
+3) the exact two-sided test cannot reach p < alpha whatever the change, and the first
+look could detect nothing (None).
 """
 
 from __future__ import annotations
@@ -71,7 +82,7 @@ def ratio_interval(old: Sequence[float], new: Sequence[float], alpha: float = AL
     return math.exp(diffs[k - 1]), math.exp(diffs[-k]), confidence
 
 
-def _beyond(old: Sequence[float], new: Sequence[float], factor: float, alpha: float) -> tuple[int, float | None]:
+def beyond(old: Sequence[float], new: Sequence[float], factor: float, alpha: float) -> tuple[int, float | None]:
     """`(direction, p)`: +1 when `new` is slower than `old` by more than `factor` with
     confidence, -1 when faster by more than it, else 0; p of the test in that direction
     (the smaller one when neither holds; None with fewer than two rounds a side)."""
@@ -85,6 +96,41 @@ def _beyond(old: Sequence[float], new: Sequence[float], factor: float, alpha: fl
     if faster < alpha and ratio < 1.0 / factor:
         return -1, faster
     return 0, min(slower, faster)
+
+
+def can_decide(m: int, n: int, alpha: float = ALPHA) -> bool:
+    """Whether the exact U test on `m` and `n` rounds can give p < `alpha` at all (all of
+    one side beyond all of the other): 4 and 4 can, 3 and 3 cannot."""
+    return m >= 1 and n >= 1 and mann_whitney_u(list(range(m)), [m + j for j in range(n)])[1] < alpha
+
+
+def _smallest_slowdown(old: Sequence[float], new: Sequence[float], factor: float, alpha: float) -> float:
+    """The smallest ratio r at which `new` rescaled to a Hodges-Lehmann ratio r over `old`
+    is a slowdown beyond `factor` by `beyond` (the rounds must allow a decision)."""
+    shift = hodges_lehmann(old, new)
+    crossings = sorted({factor * shift * a / b for a in old for b in new} | {factor})
+    crossings = [r for r in crossings if r >= factor]
+
+    def passes(r: float) -> bool:
+        rescaled = [x * r * (1 + 1e-9) / shift for x in new]
+        return beyond(old, rescaled, factor, alpha)[0] == 1
+
+    low, high = 0, len(crossings) - 1  # passes(crossings[-1]): every rescaled round beyond every old one
+    while low < high:
+        mid = (low + high) // 2
+        low, high = (low, mid) if passes(crossings[mid]) else (mid + 1, high)
+    return crossings[low]
+
+
+def detectable(
+    old: Sequence[float], new: Sequence[float], factor: float = DEFAULT_FACTOR, alpha: float = ALPHA
+) -> float | None:
+    """The first look's detectable ratio (see the module docstring): the smallest change,
+    slower or faster, that these rounds could have shown beyond `factor`; None where the
+    number of rounds allows no decision at all."""
+    if not can_decide(len(old), len(new), alpha):
+        return None
+    return max(_smallest_slowdown(old, new, factor, alpha), _smallest_slowdown(new, old, factor, alpha))
 
 
 def _direction(ratio: float, factor: float) -> int:
@@ -106,6 +152,7 @@ class Judgement:
     confirm_ratio: float | None
     rounds: tuple[int, int]
     confirm_rounds: tuple[int, int]
+    detectable: float | None = None
 
     @property
     def flagged(self) -> bool:
@@ -124,6 +171,7 @@ class Judgement:
             "confirm_ratio": self.confirm_ratio,
             "rounds": list(self.rounds),
             "confirm_rounds": list(self.confirm_rounds),
+            "detectable": self.detectable,
         }
 
 
@@ -143,7 +191,7 @@ def judge(
     look_old, look_new = old[:first_old], new[:first_new]
     again_old, again_new = old[first_old:], new[first_new:]
     first_ratio = hodges_lehmann(look_old, look_new)
-    direction, p = _beyond(look_old, look_new, factor, alpha)
+    direction, p = beyond(look_old, look_new, factor, alpha)
     confirm_ratio = hodges_lehmann(again_old, again_new) if again_old and again_new else None
     if not direction:
         verdict: Verdict = "none"
@@ -163,4 +211,5 @@ def judge(
         confirm_ratio=confirm_ratio,
         rounds=(len(old), len(new)),
         confirm_rounds=(len(again_old), len(again_new)),
+        detectable=detectable(look_old, look_new, factor, alpha),
     )
