@@ -211,7 +211,7 @@ def _call_targets(lines: list[str]) -> list[tuple[int, str]]:
         if mnemonic == "movabsq" and operands.startswith("$"):
             symbol, _, register = operands[1:].partition(",")
             loaded[register.strip()] = symbol.strip()
-            if not symbol.startswith("."):
+            if re.match(r"[A-Za-z_]", symbol):  # a function, not a constant pool label or a number
                 symbols.add(symbol.strip())
         elif mnemonic == "movq" and operands.count("%") == 2 and "(" not in operands:
             source, _, target = (part.strip() for part in operands.partition(","))
@@ -253,18 +253,23 @@ def _vector_bits(line: str) -> int:
 
 def hot_loop(asm: str) -> dict:
     """The hot loop of `asm`: among the innermost loops of the compiled functions (not
-    Numba's wrappers), one that calls math, a random draw or another compiled function if
-    any does, else any; of those, the one with the most floating-point arithmetic
-    instructions and calls. ``instructions``, ``vector_bits`` (widest register of packed
-    arithmetic; 0 when it is all scalar) and ``calls`` (callee -> count); an empty loop
-    when the code has none."""
+    Numba's wrappers) — a loop calling a function of `asm` that has loops of its own is an
+    outer loop — one that calls math, a random draw or another compiled function if any
+    does, else any; of those, the one with the most floating-point arithmetic instructions
+    and calls. ``instructions``, ``vector_bits`` (widest register of packed arithmetic; 0
+    when it is all scalar) and ``calls`` (callee -> count); an empty loop when the code has
+    none."""
+    functions = _functions(asm, compiled_only=True)
+    looping = {name for name, lines in _functions(asm).items() if _loops(lines)}
     best: tuple = ((False, -1),)
-    for lines in _functions(asm, compiled_only=True).values():
+    for lines in functions.values():
         calls = _call_targets(lines)
         for first, last in _loops(lines):
+            inside = Counter(callee for index, callee in calls if first <= index <= last)
+            if looping & set(inside):
+                continue
             body = [m.groups() for line in lines[first : last + 1] if (m := INSTRUCTION.match(line))]
             arithmetic = [(op, args) for op, args in body if FP_ARITHMETIC.fullmatch(op)]
-            inside = Counter(callee for index, callee in calls if first <= index <= last)
             work = any(classify(callee) in WORK for callee in inside)
             score = (work, len(arithmetic) + sum(inside.values()))
             if score > best[0]:
