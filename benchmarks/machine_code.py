@@ -253,14 +253,14 @@ def _vector_bits(line: str) -> int:
 
 def hot_loop(asm: str) -> dict:
     """The hot loop of `asm`: among the innermost loops of the compiled functions (not
-    Numba's wrappers) — a loop calling a function of `asm` that has loops of its own is an
-    outer loop — one that calls math, a random draw or another compiled function if any
+    Numba's wrappers) — a loop calling a compiled function of `asm` (not a random draw) that
+    has loops of its own is an outer loop — one that calls math, a random draw or another compiled function if any
     does, else any; of those, the one with the most floating-point arithmetic instructions
     and calls. ``instructions``, ``vector_bits`` (widest register of packed arithmetic; 0
     when it is all scalar) and ``calls`` (callee -> count); an empty loop when the code has
     none."""
     functions = _functions(asm, compiled_only=True)
-    looping = {name for name, lines in _functions(asm).items() if _loops(lines)}
+    looping = {name for name, lines in _functions(asm).items() if classify(name) == "jitted" and _loops(lines)}
     best: tuple = ((False, -1),)
     for lines in functions.values():
         calls = _call_targets(lines)
