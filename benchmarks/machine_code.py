@@ -22,7 +22,9 @@ Sources, per variant:
   callees left out of line, vectorised loops (width × interleave) and the reasons given
   for loops not vectorised;
 - Numba's parfor diagnostics (``parallel=True``): parallel loops, fusions, hoisted
-  allocations.
+  allocations;
+- the symbol tables of Numba's C extension modules: the size of the runtime helpers the hot
+  loop calls (a helper rebuilt by another compiler changes speed with the same compiled code).
 
 Only the standard library, Numba, llvmlite and the public API of `kernels` are used, as in
 the rest of the suite.
@@ -36,6 +38,7 @@ import json
 import os
 import platform
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -81,6 +84,7 @@ FACTS = (
     "hot_loop.instructions",
     "hot_loop.vector_bits",
     "hot_loop.calls",
+    "hot_loop.helper_bytes",
     "hot_loop.calls.svml",
     "hot_loop.calls.libm",
     "hot_loop.calls.rng",
@@ -342,6 +346,42 @@ def parfor_diagnostics(text: str) -> dict[str, int]:
     }
 
 
+# --- Numba's C helpers -----------------------------------------------------------------------
+
+
+def elf_function_sizes(path: str | Path) -> dict[str, int]:
+    """Function name -> size in bytes of its machine code, from the symbol tables of a
+    64-bit little-endian ELF shared library (empty for any other file)."""
+    data = Path(path).read_bytes()
+    if data[:4] != b"\x7fELF" or data[4:6] != b"\x02\x01":
+        return {}
+    (table,) = struct.unpack_from("<Q", data, 0x28)
+    entry, count = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, table + i * entry) for i in range(count)]
+    sizes = {}
+    for _, kind, _, _, offset, size, link, _, _, entsize in sections:
+        if kind not in (2, 11) or not entsize:  # SHT_SYMTAB, SHT_DYNSYM
+            continue
+        names = sections[link][4]
+        for at in range(offset, offset + size, entsize):
+            name, info, _, section, _, length = struct.unpack_from("<IBBHQQ", data, at)
+            if info & 0xF == 2 and section and length:  # STT_FUNC, defined
+                sizes[data[names + name : data.index(b"\0", names + name)].decode()] = length
+    return sizes
+
+
+def helper_sizes() -> dict[str, int]:
+    """Size of every function of Numba's own C extension modules (its runtime helpers, such
+    as ``numba_rnd_shuffle``): a rebuilt helper library shows here even when the code Numba
+    compiles is the same."""
+    import numba
+
+    sizes: dict[str, int] = {}
+    for library in sorted(Path(numba.__file__).parent.rglob("*.so")):
+        sizes.update(elf_function_sizes(library))
+    return sizes
+
+
 # --- one variant, compiled --------------------------------------------------------------------
 
 
@@ -365,7 +405,8 @@ def dispatcher_and_args(variant: str) -> tuple:
 
 def compile_variant(variant: str) -> dict:
     """Compile `variant` in this process and return its reports: ``asm``, ``llvm``,
-    ``diagnostics`` (parfors; empty otherwise). Call with remarks on and an empty cache."""
+    ``diagnostics`` (parfors; empty otherwise), ``helpers`` (`helper_sizes`). Call with
+    remarks on and an empty cache."""
     function, args = dispatcher_and_args(variant)
     function(*args)
     signature = function.signatures[0]
@@ -375,7 +416,7 @@ def compile_variant(variant: str) -> dict:
             function.parallel_diagnostics(signature, level=4)
         diagnostics = out.getvalue()
     asm, llvm_ir = function.inspect_asm(signature), function.inspect_llvm(signature)
-    return {"asm": asm, "llvm": llvm_ir, "diagnostics": diagnostics}
+    return {"asm": asm, "llvm": llvm_ir, "diagnostics": diagnostics, "helpers": helper_sizes()}
 
 
 def _main_compile(variant: str) -> None:
@@ -437,6 +478,7 @@ class Facts:
         self.remarks = remarks(found["remarks"])
         self.body_inlined = parfor_body_inlined(found["llvm"])
         self.parfors = parfor_diagnostics(found["diagnostics"]) if found["diagnostics"] else None
+        self.helpers = found.get("helpers", {})
 
     def out_of_line(self) -> dict[str, dict]:
         """LLVM's decision on each Numba-compiled callee the final code still calls."""
@@ -464,6 +506,8 @@ class Facts:
             numbers["hot_loop.instructions"] = self.hot_loop["instructions"]
             numbers["hot_loop.vector_bits"] = self.hot_loop["vector_bits"]
             numbers["hot_loop.calls"] = sum(self.hot_loop["calls"].values())
+            if self.helpers:
+                numbers["hot_loop.helper_bytes"] = sum(self.helpers.get(c, 0) for c in self.hot_loop["calls"])
             for kind in kinds:
                 numbers[f"hot_loop.calls.{kind}"] = loop[kind]
                 numbers[f"calls.{kind}"] = everywhere[kind]

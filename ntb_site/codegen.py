@@ -146,6 +146,13 @@ def _vf(pair: tuple[int, int]) -> str:
     return f"width {pair[0]} × interleave {pair[1]}" if pair[0] else "none"
 
 
+def _helpers(old: Facts, new: Facts) -> list[str]:
+    sizes = (old.get("hot_loop.helper_bytes"), new.get("hot_loop.helper_bytes"))
+    if None in sizes or sizes[0] == sizes[1]:
+        return []
+    return [f"Numba's C runtime helpers called from the hot loop: {sizes[0]:g} → {sizes[1]:g} bytes of machine code"]
+
+
 def _parfors(old: Facts, new: Facts) -> list[str]:
     return [
         f"parfor {name}: {_int(old, f'parfor.{name}')} → {_int(new, f'parfor.{name}')}"
@@ -172,7 +179,8 @@ def _number(value: float | None) -> str:
 def differences(old: Facts, new: Facts) -> list[str]:
     """What changed in one variant's compiled code, most telling first; empty when every
     recorded fact is the same."""
-    told = [*_math(old, new), *_random(old, new), *_inlining(old, new), *_loop(old, new), *_parfors(old, new)]
+    told = [*_math(old, new), *_random(old, new), *_inlining(old, new), *_loop(old, new), *_helpers(old, new)]
+    told += _parfors(old, new)
     return told + _other(old, new, told)
 
 
@@ -195,7 +203,8 @@ def describe(facts: Facts) -> list[str]:
         f"hot loop: {_int(facts, 'hot_loop.instructions')} instructions, "
         f"{_vectors(_int(facts, 'hot_loop.vector_bits'))}, {_int(facts, 'hot_loop.calls')} calls "
         f"(svml {_calls(facts, 'svml')}, libm {_calls(facts, 'libm')}, random draw {_calls(facts, 'rng')}, "
-        f"Numba-compiled {_calls(facts, 'jitted')}, runtime {_calls(facts, 'runtime')})",
+        f"Numba-compiled {_calls(facts, 'jitted')}, runtime {_calls(facts, 'runtime')}"
+        f" ({_int(facts, 'hot_loop.helper_bytes')} bytes of C helpers))",
         f"calls in all the code: svml {_int(facts, 'calls.svml')} (widest {_int(facts, 'svml.lanes')} lanes), "
         f"libm {_int(facts, 'calls.libm')}, random draw {_int(facts, 'calls.rng')}, "
         f"Numba-compiled {_int(facts, 'calls.jitted')}, runtime {_int(facts, 'calls.runtime')}",

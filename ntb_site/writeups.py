@@ -32,23 +32,39 @@ class Writeup:
         return {"title": self.title, "href": f"docs/{self.doc}"}
 
 
+RANDOM = (
+    "monte_carlo_pi.serial",
+    "monte_carlo_pi.prange",
+    "monte_carlo_pi.chunk",
+    "monte_carlo_pi_blocked.serial",
+    "monte_carlo_pi_blocked.prange",
+    "monte_carlo_pi_blocked.chunk",
+)
+
 WRITEUPS = (
+    Writeup(
+        "serial-llvm15-slowdown.md",
+        "LLVM 15 no longer unswitches the broadcasting index: array expressions stop vectorising (Numba 0.61)",
+        "0.61.0",
+        ("gaussians.serial", "kde.serial"),
+    ),
     Writeup(
         "monte-carlo-slowdown.md",
         "random() no longer inlined since Numba 0.62",
-        "0.62.1",
-        (
-            "monte_carlo_pi.serial",
-            "monte_carlo_pi.chunk",
-            "monte_carlo_pi_blocked.serial",
-            "monte_carlo_pi_blocked.chunk",
-        ),
+        "0.62.0",
+        tuple(v for v in RANDOM if not v.endswith(".prange")),
     ),
     Writeup(
         "monte-carlo-slowdown.md",
         "the parfor body of the notebook's prange no longer inlined since Numba 0.66",
         "0.66.0",
         ("monte_carlo_pi.prange",),
+    ),
+    Writeup(
+        "blocked-prange-068-slowdown.md",
+        "numba_rnd_shuffle rebuilt by GCC 14 in the 0.68 wheels: a slower Mersenne-Twister refill",
+        "0.68.0",
+        RANDOM,
     ),
 )
 

@@ -113,3 +113,9 @@ def test_demangle_numba_symbols(random_loop):
     assert "kernels.notebook.monte_carlo_pi_serial" in names
     assert machine_code.classify("__svml_exp8") == "svml" and machine_code.classify("exp") == "libm"
     assert machine_code.classify("NRT_decref") == "runtime"
+
+
+def test_helper_sizes_read_numbas_own_libraries():
+    sizes = machine_code.helper_sizes()
+    assert sizes["numba_rnd_shuffle"] > 100  # the Mersenne-Twister refill, a C function of _helperlib
+    assert machine_code.elf_function_sizes(__file__) == {}  # not an ELF file
