@@ -178,7 +178,8 @@ def render(advice: Advice | None) -> tuple[str, dict[str, Any]]:
         environment_chips(advice),
         f"<p>For each kernel of the notebook: which threading mode is fastest at your size on this machine "
         f"and Numba release. Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: "
-        f"<code>python -m ntb_site.advisor</code>.</p>",
+        f"<code>python -m ntb_site.advisor</code>. Your program already calls kernels from several threads? "
+        "See <a href='layers.html'>Which layer? How many threads per caller?</a></p>",
     ]
     charts = {}
     for name, kernel in advice.kernels.items():

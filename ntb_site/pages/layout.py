@@ -23,6 +23,7 @@ STATIC = Path(__file__).with_name("static")
 # href -> label, in the order of the navigation bar.
 NAV = {
     "index.html": "Which mode?",
+    "layers.html": "Which layer?",
     "history.html": "History",
     "scaling.html": "Scaling",
     "numba-versions.html": "Numba versions",

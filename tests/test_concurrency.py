@@ -1,0 +1,121 @@
+"""Concurrent callers (benchmarks/concurrency.py): correct results and no abort under the
+`workqueue` and `omp` layers in real processes, the layer's launches serialised or together
+as recorded, and faults that fail a batch at once instead of hanging it."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import kernels
+from benchmarks import concurrency
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CALLERS = """
+    import kernels
+    from benchmarks import common, concurrency
+
+    print("layer", kernels.threading_layer(), flush=True)
+    info = kernels.REGISTRY["kde"]
+    checked = 0
+    for launcher in concurrency.LAUNCHERS:
+        for outer, inner in [(4, kernels.max_threads()), (8, 1)]:
+            run = concurrency.batch("kde", "prange", outer, launcher, inner, size=20_000)  # checks its first batch
+            shares = concurrency.shares(common.inputs("kde", 20_000), outer)
+            for _ in range(20):
+                results = run()
+                assert all(common.agrees(info, r, a) for r, a in zip(results, shares, strict=True)), (launcher, outer)
+                checked += 1
+    print("batches correct", checked, flush=True)
+    probe = concurrency.Launches()
+    probe.setup()
+    print("serialised", probe.track_serialised(), "gap", round(probe.track_end_gap(), 3), flush=True)
+"""
+
+
+def run_under(layer: str, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter with NUMBA_THREADING_LAYER=`layer`."""
+    env = {
+        **os.environ,
+        "NUMBA_THREADING_LAYER": layer,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize(("layer", "serialised"), [("workqueue", 1), ("omp", 0)])
+def test_concurrent_callers_are_correct_and_the_layer_survives(layer, serialised):
+    """4 and 8 callers at once, by Python threads and by Dask, all cores or one thread each:
+    every result right, the process alive (raw workqueue would abort), launches serialised
+    under workqueue (the project's guard) and run together under omp."""
+    done = run_under(layer, CALLERS)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert f"layer {layer}" in done.stdout
+    assert "batches correct 80" in done.stdout, done.stdout
+    assert f"serialised {serialised} " in done.stdout, done.stdout
+
+
+def test_shares_split_the_work_into_contiguous_slices():
+    x, means, widths = kernels.REGISTRY["kde"].inputs(10)
+    parts = concurrency.shares((x, means, widths), 4)
+    assert [p[0] for p in parts] == [x] * 4
+    assert [p[1].shape[0] for p in parts] == [2, 3, 2, 3]
+    assert np.array_equal(np.concatenate([p[1] for p in parts]), means)
+    assert np.array_equal(np.concatenate([p[2] for p in parts]), widths)
+
+
+@pytest.mark.parametrize("launcher", concurrency.LAUNCHERS)
+def test_a_caller_that_raises_fails_the_batch_at_once(launcher):
+    """A real kernel call with an invalid share raises out of the batch; the others finish."""
+    kde = kernels.build("kde", "prange", threads=1)
+    x, means, widths = kernels.REGISTRY["kde"].inputs(1000)
+    bad = widths.copy()
+    bad[3] = np.nan
+    calls = [(kde, (x, means, widths)), (kde, (x, means, bad)), (kde, (x, means, widths))]
+    with pytest.raises(ValueError, match="widths"):
+        concurrency.LAUNCH[launcher](3)(calls)
+
+
+def test_futures_batch_raises_before_slow_callers_finish():
+    release = threading.Event()
+
+    def slow():
+        release.wait(30)
+
+    def boom():
+        raise RuntimeError("boom")
+
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match="boom"):
+        concurrency.futures_launcher(2)([(slow, ()), (boom, ())])
+    assert time.perf_counter() - start < 10
+    release.set()
+
+
+def test_a_hung_caller_times_out(monkeypatch):
+    monkeypatch.setattr(concurrency, "BATCH_TIMEOUT", 0.2)
+    release = threading.Event()
+    try:
+        with pytest.raises(TimeoutError, match="1 of 2 callers still running"):
+            concurrency.futures_launcher(2)([(release.wait, (30,)), (int, ())])
+    finally:
+        release.set()
+
+
+def test_unknown_launcher_is_named():
+    with pytest.raises(ValueError, match="launcher"):
+        concurrency.batch("kde", "prange", 2, "processes", 1, size=100)
