@@ -6,14 +6,17 @@ and its rule on made-up estimates."""
 import itertools
 import json
 import math
+import shutil
 from pathlib import Path
 
+import asv_run
 import pytest
 
 from ntb_site import layers
 from ntb_site.layers import Choice, Option
 from ntb_site.pages import layers_page, layout
 from ntb_site.statistics.estimate import Estimate
+from ntb_site.tools.browser_check import browser_available, check_site
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "layers_concurrency_results"
@@ -170,3 +173,13 @@ def test_asv_publish_runs_the_page():
     conf = json.loads((ROOT / "asv.conf.json").read_text())
     assert ".ntb_site.pages.layers_page" in conf["plugins"]
     assert issubclass(layers_page.LayersPage, layers_page.OutputPublisher)
+
+
+@pytest.mark.skipif(not browser_available(), reason="needs /usr/bin/chromium, /usr/bin/chromedriver and selenium")
+def test_the_published_layer_page_draws_every_chart_offline(tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(DATA, results)
+    asv_run.publish(asv_run.write_config(tmp_path))
+    report = check_site(tmp_path / "html", only=["layers_charts"])
+    assert not report["problems"], json.dumps(report, indent=2)
+    assert report["layers_charts"] >= 4  # one chart per kernel and launcher, and CPU time

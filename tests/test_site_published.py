@@ -15,7 +15,7 @@ from ntb_site.pages import history, layout
 from ntb_site.tools.browser_check import browser_available, check_site
 
 DATA = Path(__file__).resolve().parent / "data"
-PAGES = ("index.html", "scaling.html", "numba-versions.html", history.PAGE)
+PAGES = ("index.html", "layers.html", "scaling.html", "numba-versions.html", history.PAGE)
 EXTERNAL_LOAD = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.IGNORECASE)
 
 
@@ -38,8 +38,9 @@ def test_every_page_is_published_in_one_navigation(site):
     assert "asv · tachyon" in (site / history.PAGE).read_text()
     legacy = (site / history.LEGACY).read_text()
     assert "vendor/jquery/jquery.min.js" in legacy and all(f'href="{href}"' in legacy for href in layout.NAV)
-    for name in ("advisor.json", "scaling.json", "numba_versions.json", *history.EMPTY_FILES):
+    for name in ("advisor.json", "layers.json", "scaling.json", "numba_versions.json", *history.EMPTY_FILES):
         json.loads((site / name).read_text())
+    assert (site / "docs" / "serial-llvm15-slowdown.md").is_file()  # the write-ups the verdicts link to
 
 
 def test_history_shows_commit_subjects(site):
@@ -57,7 +58,7 @@ def test_with_nav_adds_the_bar_to_tachyons_shell():
 
 @pytest.mark.skipif(not browser_available(), reason="needs /usr/bin/chromium, /usr/bin/chromedriver and selenium")
 def test_every_page_draws_its_data_offline_in_headless_chromium(site):
-    report = check_site(site)
+    report = check_site(site, optional=("layers_charts",))  # no concurrency results here: test_site_layers
     assert not report["problems"], json.dumps(report, indent=2)
     advisor = json.loads((site / "advisor.json").read_text())
     assert report["advisor_charts"] == len(advisor["kernels"])

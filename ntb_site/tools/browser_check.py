@@ -121,6 +121,7 @@ VIEWS = {
     "advisor_charts": ("index.html", ".ntb-chart[data-drawn]"),
     "scaling_charts": ("scaling.html", ".ntb-chart[data-drawn]"),
     "numba_versions_charts": ("numba-versions.html", ".ntb-chart[data-drawn]"),
+    "layers_charts": ("layers.html", ".ntb-chart[data-drawn]"),
     "history_cards": ("history.html", ".card"),
     "history_graph": ("history.html#view=explore&bench={benchmark}", ".uplot canvas"),
     "legacy_grid_tiles": ("index.legacy.html#/", "#summarygrid-display .benchmark-container"),
@@ -149,11 +150,13 @@ def _unmeasured_graph(message: str) -> bool:
     return bool(re.search(r"/graphs/\S*\.json\S* - Failed to load resource: .* 404", message))
 
 
-def check_site(html_dir: str | Path, optional: Sequence[str] = (), timeout: float = 15.0) -> dict[str, Any]:
+def check_site(
+    html_dir: str | Path, optional: Sequence[str] = (), timeout: float = 15.0, only: Sequence[str] = ()
+) -> dict[str, Any]:
     """Load every page of the site in headless Chromium and check it works offline.
 
-    Visits each of :data:`VIEWS` (graph views for :func:`drawn_benchmark`), counts what the
-    selector matches and, on the project's pages, the charts left undrawn. Returns a report
+    Visits each of :data:`VIEWS` (those named in `only`, when given; graph views for
+    :func:`drawn_benchmark`), counts what the selector matches and, on the project's pages, the charts left undrawn. Returns a report
     whose ``"problems"`` list (console errors, requests off the local server, empty views
     except those named in `optional`, undrawn charts) is empty when the site is fine.
     404s of graph files are no problem (:func:`_unmeasured_graph`).
@@ -164,6 +167,8 @@ def check_site(html_dir: str | Path, optional: Sequence[str] = (), timeout: floa
     problems = []
     with serve(html_dir) as base, chromium() as driver:
         for key, (page, selector) in VIEWS.items():
+            if only and key not in only:
+                continue
             url = base + page.format(benchmark=quote(benchmark))
             driver.get("about:blank")  # a new fragment alone would not reload the page
             driver.get(url)
