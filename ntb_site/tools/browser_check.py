@@ -157,8 +157,9 @@ def check_site(
 
     Visits each of :data:`VIEWS` (those named in `only`, when given; graph views for
     :func:`drawn_benchmark`), counts what the selector matches and, on the project's pages,
-    the charts left undrawn. Returns a report whose ``"problems"`` list (console errors, requests off the local server, empty views
-    except those named in `optional`, undrawn charts) is empty when the site is fine.
+    the charts left undrawn. Returns a report whose ``"problems"`` list (console errors,
+    requests off the local server, empty views except those named in `optional`, undrawn
+    charts) is empty when the site is fine.
     404s of graph files are no problem (:func:`_unmeasured_graph`).
     """
     html_dir = Path(html_dir)
