@@ -6,13 +6,15 @@ Per kernel, size and launcher (Python threads or Dask's threaded scheduler), for
 number of concurrent callers ``outer``:
 
 - the best (layer, inner Numba threads per caller) of ``concurrency.Callers.time_batch``,
-  clear only where its interval lies below the runner-up's (intervals:
-  ``ntb_site.statistics.estimate``, as on the advisor);
+  clear only where it leads the runner-up as the advisor's answers must: per-process rounds
+  beyond a 10 % margin with confidence (``ntb_site.statistics.lead``; intervals shown:
+  ``ntb_site.statistics.estimate``);
 - the naive choice, every caller on all cores in the best layer, and its cost against the
   best (a ratio with its interval; "not clear" where the interval contains 1);
 - the best in each layer, and the best nogil chunked pool (``concurrency.Chunked``);
-- a rule a user can copy (:class:`Rule`): the layer(s) within noise of the best at every
-  ``outer``, and the thread rules within noise of the best there at every ``outer``.
+- a rule a user can copy (:class:`Rule`): the layer(s) within noise of the best (not
+  clearly behind it, by the same test) at every ``outer``, and the thread rules within
+  noise of the best there at every ``outer``.
 
 Per layer, the facts the suite recorded: loaded (``environment.ThreadingLayer``), concurrent
 launches serialised or run together (``concurrency.Launches``), where TBB's runtime was
@@ -21,8 +23,11 @@ launches serialised or run together (``concurrency.Launches``), where TBB's runt
 ``asv publish`` writes it as ``layers.html`` (``ntb_site.pages.layers_page``); in the terminal::
 
     python -m ntb_site.layers [--results .asv/results] [--machine NAME] [--json]
+    python -m ntb_site.layers --list-machines    # the machines with results, their facts
 
-Exit status 2 when there are no ``concurrency`` results.
+Every machine is answered on its own (:func:`per_machine`, ``ntb_site.machines``); without
+``--machine``, the one with the newest concurrency results. Exit status 2 when there are no
+``concurrency`` results (or no such machine).
 """
 
 from __future__ import annotations
@@ -39,9 +44,13 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
+from ntb_site import machines
+from ntb_site.machines import Section
 from ntb_site.results import asv_results
 from ntb_site.results.asv_results import Run
 from ntb_site.statistics.estimate import Estimate
+from ntb_site.statistics.lead import Lead, lead
+from ntb_site.statistics.rounds import round_values
 
 PATTERN = r"^concurrency\."
 CALLERS = "concurrency.Callers.time_batch"
@@ -66,6 +75,8 @@ class Option:
     mode: str
     inner: int
     time: Estimate
+    rounds: tuple[float, ...] = ()
+    """One value per process (`ntb_site.statistics.rounds.round_values`): what `ahead` tests."""
 
     @property
     def label(self) -> str:
@@ -104,8 +115,8 @@ class Choice:
 
     @property
     def clear(self) -> bool:
-        """Whether the best's interval lies below the runner-up's."""
-        return self.runner_up is None or self.best.time.below(self.runner_up.time)
+        """Whether the best clearly leads the runner-up (`ahead`)."""
+        return self.runner_up is None or ahead(self.best, self.runner_up).clear
 
     def option(self, layer: str, inner: int) -> Option | None:
         """The Numba kernel under `layer` with `inner` threads per caller, where measured."""
@@ -133,8 +144,8 @@ class Choice:
         return Estimate(1.0, 1.0, 1.0) if option is best else option.time / best.time
 
     def within_noise(self, option: Option, of: Option) -> bool:
-        """Whether `of` is not faster than `option` beyond noise."""
-        return not of.time.below(option.time)
+        """Whether `of` does not clearly lead `option` (`ahead`)."""
+        return option is of or not ahead(of, option).clear
 
     def as_json(self) -> dict[str, Any]:
         """One row of layers.json."""
@@ -159,6 +170,12 @@ class Choice:
             "chunked_over_best": _json(self.cost(chunked, self.best)),
             "options": [o.as_json() for o in self.numba + self.chunked],
         }
+
+
+def ahead(best: Option, other: Option) -> Lead:
+    """The lead of `best` over `other` as the advisor judges it (`ntb_site.statistics.lead`:
+    per-process rounds beyond a 10 % margin with confidence; never with 2 rounds a side)."""
+    return lead(best.rounds or (best.time.value,), other.rounds or (other.time.value,))
 
 
 def _json(estimate: Estimate | None) -> dict[str, float] | None:
@@ -370,9 +387,13 @@ class Layers:
         }
 
 
-def _estimates(run: Run, benchmark: str) -> list[tuple[dict[str, Any], Estimate]]:
+def _estimates(run: Run, benchmark: str) -> list[tuple[dict[str, Any], Estimate, tuple[float, ...]]]:
     info = run.benchmarks.get(benchmark, {})
-    return [(m.params, Estimate.of(m, info)) for m in run.measurements(benchmark) if m.state == "ok"]
+    return [
+        (m.params, Estimate.of(m, info), tuple(round_values(m, info)))
+        for m in run.measurements(benchmark)
+        if m.state == "ok"
+    ]
 
 
 def _fact(run: Run, name: str) -> float | None:
@@ -404,12 +425,12 @@ def answers(by_layer: dict[str, Run], cores: int) -> list[Answer]:
     numba: dict[tuple, list[Option]] = {}
     chunked: dict[tuple, list[Option]] = {}
     for layer, run in by_layer.items():
-        for p, time in _estimates(run, CALLERS):
+        for p, time, rounds in _estimates(run, CALLERS):
             key = (p["kernel"], p["size"], p["launcher"], p["outer"])
-            numba.setdefault(key, []).append(Option(layer, NUMBA_MODE, p["inner"], time))
-        for p, time in _estimates(run, CHUNKED):
+            numba.setdefault(key, []).append(Option(layer, NUMBA_MODE, p["inner"], time, rounds))
+        for p, time, rounds in _estimates(run, CHUNKED):
             chunked.setdefault((p["kernel"], p["size"], p["outer"]), []).append(
-                Option(layer, p["mode"], p["inner"], time)
+                Option(layer, p["mode"], p["inner"], time, rounds)
             )
     found = []
     for kernel, size, launcher in sorted({key[:3] for key in numba}, key=lambda k: (k[0], k[1], k[2] != "futures")):
@@ -427,10 +448,10 @@ def cpu_points(by_layer: dict[str, Run]) -> list[CpuPoint]:
     for layer, run in by_layer.items():
         walls = {
             (p["kernel"], p["size"], p["outer"], p["inner"]): t
-            for p, t in _estimates(run, CALLERS)
+            for p, t, _ in _estimates(run, CALLERS)
             if p["launcher"] == "futures"
         }
-        for p, cpu in _estimates(run, CPU):
+        for p, cpu, _ in _estimates(run, CPU):
             wall = walls.get((p["kernel"], p["size"], p["outer"], p["inner"]))
             points.append(CpuPoint(layer, p["kernel"], p["outer"], p["inner"], cpu, wall))
     return points
@@ -474,6 +495,23 @@ def load(results_dir: str | Path, machine: str | None = None) -> Layers | None:
     return analyse(by_layer) if by_layer else None
 
 
+def per_machine(results_dir: str | Path) -> list[Section[Layers]]:
+    """The answers of every machine, each with its facts and whether it is old or partial
+    (lacks a kernel or a threading layer another machine has)."""
+    return machines.sections(
+        results_dir,
+        load,
+        lambda found: found.commit,
+        lambda found: {*(f"kernel {a.kernel}" for a in found.answers), *(f"layer {name}" for name in found.layers)},
+        NO_DATA,
+    )
+
+
+def site_json(found: list[Section[Layers]]) -> dict[str, Any]:
+    """layers.json: ``{"newest_commit", "machines": {name: Layers.as_json() + machine_facts, status}}``."""
+    return machines.as_json(found, Layers.as_json, {"message": NO_DATA, "answers": []})
+
+
 def _ratio(estimate: Estimate | None) -> str:
     if estimate is None:
         return "–"
@@ -485,9 +523,11 @@ def _cores(estimate: Estimate | None) -> str:
     return "–" if estimate is None else f"{estimate.value:.2f} cores [{estimate.low:.2f}, {estimate.high:.2f}]"
 
 
-def format_text(found: Layers) -> str:
-    """The answers as terminal tables."""
-    blocks = [f"Which layer? How many threads per caller? {found.heading()}; commit {found.commit[:8]}"]
+def format_text(found: Layers, notes: Sequence[str] = ()) -> str:
+    """The answers as terminal tables, after the heading and the `notes` (old or partial
+    results: ``ntb_site.machines``)."""
+    heading = f"Which layer? How many threads per caller? {found.heading()}; commit {found.commit[:8]}"
+    blocks = ["\n".join([heading, *notes])]
     blocks.append("\n".join(f"{name}: {facts.describe()}" for name, facts in found.layers.items()))
     for answer in found.answers:
         rows = []
@@ -524,13 +564,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ntb_site.layers", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
-    parser.add_argument("--json", action="store_true", help="print layers.json instead of tables")
+    parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")
+    parser.add_argument("--json", action="store_true", help="print the machine's record of layers.json")
     args = parser.parse_args(argv)
+    if error := machines.unknown(args.results, args.machine):
+        print(f"layers: {error}", file=sys.stderr)
+        return 2
+    if args.list_machines:
+        print(machines.listing(per_machine(args.results)))
+        return 0
     found = load(args.results, args.machine)
     if found is None:
         print(f"layers: {NO_DATA} ({args.results})", file=sys.stderr)
         return 2
-    print(json.dumps(found.as_json(), indent=1) if args.json else format_text(found))
+    section = machines.find(per_machine(args.results), found.machine)
+    record = machines.record(section, Layers.as_json, {})
+    print(json.dumps(record, indent=1) if args.json else format_text(found, section.status.notes()))
     return 0
 
 

@@ -4,8 +4,9 @@
     python -m ntb_site.tools.screenshots html .github/screenshots [--benchmark gaussians.Modes.time_kernel]
 
 Writes advisor.png (the first kernel of the landing page), scaling.png (the first kernel's
-scaling), numba-versions.png (the gaussians prange timeline) and numba-verdicts.png (the
-verdicts table), and the same benchmark's history in both UIs: history-tachyon.png
+scaling), layers.png (the layer page's first answer), numba-versions.png (the
+gaussians prange timeline) and numba-verdicts.png (the verdicts table, with the diagnosis of
+each verdict from the compiled code), and the same benchmark's history in both UIs: history-tachyon.png
 (asv-tachyon, the site's) and history-classic.png (asv's stock page), for a side-by-side
 comparison.
 """
@@ -25,6 +26,7 @@ from ntb_site.tools.browser_check import chromium, serve
 SHOTS = {
     "advisor.png": ("index.html", "section.ntb-card"),
     "scaling.png": ("scaling.html", "section.ntb-card"),
+    "layers.png": ("layers.html", "section.ntb-card:has(.ntb-chart)"),
     "numba-versions.png": ("numba-versions.html", '.ntb-chart[data-chart="gaussians-prange"]'),
     "numba-verdicts.png": ("numba-versions.html", "main > table.ntb-table"),
     "history-tachyon.png": ("history.html#view=explore&bench={benchmark}{tachyon_state}", None),
