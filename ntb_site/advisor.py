@@ -18,12 +18,15 @@ modes at one thread):
 terminal::
 
     python -m ntb_site.advisor [--results .asv/results] [--machine NAME] [--json]
+    python -m ntb_site.advisor --list-machines          # the machines with results, their facts
     python -m ntb_site.advisor --recheck KERNEL SIZE    # re-measure one answer independently
     python -m ntb_site.advisor --recheck-clear          # ... every answer called clear
 
-``--recheck`` times the best mode and its runner-up interleaved in fresh processes
-(``ntb_site.recheck``) and says whether the answer holds. Exit status 2 when there are no
-``Modes`` results (or no such answer), 1 when an answer called clear does not hold.
+Every machine is advised on its own (:func:`per_machine`, ``ntb_site.machines``); without
+``--machine``, the one with the newest Modes results. ``--recheck`` times the best mode and its
+runner-up interleaved in fresh processes (``ntb_site.recheck``) and says whether the answer
+holds. Exit status 2 when there are no ``Modes`` results (or no such answer or machine), 1 when
+an answer called clear does not hold.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
-from ntb_site import recheck
+from ntb_site import machines, recheck
+from ntb_site.machines import Section
 from ntb_site.results import asv_results
 from ntb_site.results.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
 from ntb_site.statistics.estimate import Estimate
@@ -328,6 +332,19 @@ def load(results_dir: str | Path, machine: str | None = None) -> Advice | None:
     return advise(run) if run else None
 
 
+def per_machine(results_dir: str | Path) -> list[Section[Advice]]:
+    """The advice of every machine, each with its facts and whether it is old or partial
+    (lacks a kernel another machine has)."""
+    return machines.sections(
+        results_dir, load, lambda a: a.commit, lambda a: [f"kernel {k}" for k in a.kernels], NO_DATA
+    )
+
+
+def site_json(found: list[Section[Advice]]) -> dict[str, Any]:
+    """advisor.json: ``{"newest_commit", "machines": {name: Advice.as_json() + machine_facts, status}}``."""
+    return machines.as_json(found, Advice.as_json, {"message": NO_DATA, "kernels": {}})
+
+
 def _calls(mode: str, calls: int | None) -> str:
     if mode == REFERENCE:
         return "(reference)"
@@ -338,9 +355,10 @@ def _speedup(estimate: Estimate | None) -> str:
     return "–" if estimate is None else f"{estimate.value:.2f}×"
 
 
-def format_text(advice: Advice) -> str:
-    """The answers as terminal tables, one block per kernel."""
-    blocks = [f"Which mode? {advice.heading()}; commit {advice.commit[:8]}"]
+def format_text(advice: Advice, notes: Sequence[str] = ()) -> str:
+    """The answers as terminal tables, one block per kernel, after the heading and the `notes`
+    (old or partial results: ``ntb_site.machines``)."""
+    blocks = ["\n".join([f"Which mode? {advice.heading()}; commit {advice.commit[:8]}", *notes])]
     for kernel in advice.kernels.values():
         rows = [
             [
@@ -400,7 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ntb_site.advisor", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
-    parser.add_argument("--json", action="store_true", help="print advisor.json instead of tables")
+    parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")
+    parser.add_argument("--json", action="store_true", help="print the machine's record of advisor.json")
     parser.add_argument("--recheck", nargs=2, metavar=("KERNEL", "SIZE"), help="re-measure one answer independently")
     parser.add_argument("--recheck-clear", action="store_true", help="re-measure every answer called clear")
     parser.add_argument("--processes", type=int, default=recheck.PROCESSES, help="fresh processes of a recheck")
@@ -409,6 +428,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.processes < 1 or args.samples < 1:
         parser.error("--processes and --samples must be positive")
+    if error := machines.unknown(args.results, args.machine):
+        print(f"advisor: {error}", file=sys.stderr)
+        return 2
+    if args.list_machines:
+        print(machines.listing(per_machine(args.results)))
+        return 0
     advice = load(args.results, args.machine)
     if advice is None:
         print(f"advisor: {NO_DATA} ({args.results})", file=sys.stderr)
@@ -424,7 +449,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         options = {"processes": args.processes, "count": args.samples, "python": args.python}
         return recheck_answers(advice, answers, **options)
-    print(json.dumps(advice.as_json(), indent=1) if args.json else format_text(advice))
+    section = machines.find(per_machine(args.results), advice.machine)
+    record = machines.record(section, Advice.as_json, {})
+    print(json.dumps(record, indent=1) if args.json else format_text(advice, section.status.notes()))
     return 0
 
 

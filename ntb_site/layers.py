@@ -23,8 +23,11 @@ launches serialised or run together (``concurrency.Launches``), where TBB's runt
 ``asv publish`` writes it as ``layers.html`` (``ntb_site.pages.layers_page``); in the terminal::
 
     python -m ntb_site.layers [--results .asv/results] [--machine NAME] [--json]
+    python -m ntb_site.layers --list-machines    # the machines with results, their facts
 
-Exit status 2 when there are no ``concurrency`` results.
+Every machine is answered on its own (:func:`per_machine`, ``ntb_site.machines``); without
+``--machine``, the one with the newest concurrency results. Exit status 2 when there are no
+``concurrency`` results (or no such machine).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
+from ntb_site import machines
+from ntb_site.machines import Section
 from ntb_site.results import asv_results
 from ntb_site.results.asv_results import Run
 from ntb_site.statistics.estimate import Estimate
@@ -490,6 +495,23 @@ def load(results_dir: str | Path, machine: str | None = None) -> Layers | None:
     return analyse(by_layer) if by_layer else None
 
 
+def per_machine(results_dir: str | Path) -> list[Section[Layers]]:
+    """The answers of every machine, each with its facts and whether it is old or partial
+    (lacks a kernel or a threading layer another machine has)."""
+    return machines.sections(
+        results_dir,
+        load,
+        lambda found: found.commit,
+        lambda found: {*(f"kernel {a.kernel}" for a in found.answers), *(f"layer {name}" for name in found.layers)},
+        NO_DATA,
+    )
+
+
+def site_json(found: list[Section[Layers]]) -> dict[str, Any]:
+    """layers.json: ``{"newest_commit", "machines": {name: Layers.as_json() + machine_facts, status}}``."""
+    return machines.as_json(found, Layers.as_json, {"message": NO_DATA, "answers": []})
+
+
 def _ratio(estimate: Estimate | None) -> str:
     if estimate is None:
         return "–"
@@ -501,9 +523,11 @@ def _cores(estimate: Estimate | None) -> str:
     return "–" if estimate is None else f"{estimate.value:.2f} cores [{estimate.low:.2f}, {estimate.high:.2f}]"
 
 
-def format_text(found: Layers) -> str:
-    """The answers as terminal tables."""
-    blocks = [f"Which layer? How many threads per caller? {found.heading()}; commit {found.commit[:8]}"]
+def format_text(found: Layers, notes: Sequence[str] = ()) -> str:
+    """The answers as terminal tables, after the heading and the `notes` (old or partial
+    results: ``ntb_site.machines``)."""
+    heading = f"Which layer? How many threads per caller? {found.heading()}; commit {found.commit[:8]}"
+    blocks = ["\n".join([heading, *notes])]
     blocks.append("\n".join(f"{name}: {facts.describe()}" for name, facts in found.layers.items()))
     for answer in found.answers:
         rows = []
@@ -540,13 +564,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ntb_site.layers", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
-    parser.add_argument("--json", action="store_true", help="print layers.json instead of tables")
+    parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")
+    parser.add_argument("--json", action="store_true", help="print the machine's record of layers.json")
     args = parser.parse_args(argv)
+    if error := machines.unknown(args.results, args.machine):
+        print(f"layers: {error}", file=sys.stderr)
+        return 2
+    if args.list_machines:
+        print(machines.listing(per_machine(args.results)))
+        return 0
     found = load(args.results, args.machine)
     if found is None:
         print(f"layers: {NO_DATA} ({args.results})", file=sys.stderr)
         return 2
-    print(json.dumps(found.as_json(), indent=1) if args.json else format_text(found))
+    section = machines.find(per_machine(args.results), found.machine)
+    record = machines.record(section, Layers.as_json, {})
+    print(json.dumps(record, indent=1) if args.json else format_text(found, section.status.notes()))
     return 0
 
 

@@ -16,9 +16,12 @@ recorded did, with links to the write-ups in ``docs/`` that explain it (:mod:`nt
 
     python -m ntb_site.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
     python -m ntb_site.numba_versions --confirm [--config asv.conf.json]   # re-measure what the first look flagged
+    python -m ntb_site.numba_versions --list-machines                      # the machines with results, their facts
 
-Exit status: 0 no confirmed regression, 1 a confirmed regression, 2 bad input (no
-results, no commit with two or more releases, unknown machine) or bad usage.
+Every machine has its own report (:func:`per_machine`, ``ntb_site.machines``; releases are
+compared on one machine only). Exit status: 0 no confirmed regression, 1 a confirmed
+regression, 2 bad input (no results, no commit with two or more releases, unknown machine) or
+bad usage.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ntb_site import codegen, writeups
+from ntb_site import codegen, machines, writeups
+from ntb_site.machines import Section
 from ntb_site.results import asv_results, confirm
 from ntb_site.results.asv_results import Run
 from ntb_site.statistics import comparison
@@ -47,6 +51,7 @@ DATA = "numba_versions.json"
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 NO_DATA = "No results with several Numba releases yet."
+NO_REPORT = {"commit": None, "versions": [], "steps": [], "timeline": [], "comparisons": [], "message": NO_DATA}
 
 
 class ReportError(Exception):
@@ -221,9 +226,30 @@ def build_report(results_dir: str | Path, machine: str | None = None, factor: fl
     return Report(name, commit, factor, [str(v) for v in versions], steps)
 
 
-def format_table(report: Report) -> str:
-    """The report as a terminal table, verdicts first, with a one-line summary, then the
-    diagnosis of every flagged timing from its compiled code."""
+def load(results_dir: str | Path, machine: str, factor: float = DEFAULT_FACTOR) -> Report | None:
+    """The report of `machine`; None where it has nothing to compare."""
+    try:
+        return build_report(results_dir, machine, factor)
+    except ReportError:
+        return None
+
+
+def per_machine(results_dir: str | Path, factor: float = DEFAULT_FACTOR) -> list[Section[Report]]:
+    """The report of every machine, each with its facts and whether it is old or partial
+    (lacks a Numba release another machine has)."""
+    return machines.sections(
+        results_dir,
+        lambda results, machine: load(results, machine, factor),
+        lambda report: report.commit,
+        lambda report: [f"Numba {version}" for version in report.versions],
+        NO_DATA,
+    )
+
+
+def format_table(report: Report, notes: Sequence[str] = ()) -> str:
+    """The report as a terminal table, verdicts first, with a one-line summary (and the `notes`:
+    old or partial results, ``ntb_site.machines``), then the diagnosis of every flagged timing
+    from its compiled code."""
     several = len({chain_label(step.new) for step in report.steps}) > 1
     rows = [(c, chain_label(step.new)) for step in report.steps for c in step.comparisons]
     why = [
@@ -236,7 +262,9 @@ def format_table(report: Report) -> str:
     ]
     return (
         f"Numba releases {' -> '.join(report.versions)} at commit {report.commit[:8]} on machine {report.machine}"
-        f" (factor {report.factor}; per-process rounds, confirmed before a verdict)\n\n"
+        f" (factor {report.factor}; per-process rounds, confirmed before a verdict)\n"
+        + "".join(f"{note}\n" for note in notes)
+        + "\n"
         + comparison.table(rows, "environment" if several else "")
         + ("\n\nWhy, from the compiled code (python -m ntb_site.codegen):\n" + "".join(why) if why else "")
     )
@@ -262,12 +290,10 @@ def confirm_flagged(report: Report, results_dir: str | Path, config: str | Path)
     return done
 
 
-def publish_data(html_dir: str | Path, results_dir: str | Path, factor: float = DEFAULT_FACTOR) -> dict[str, Any]:
-    """Write ``numba_versions.json`` (a no-data record when nothing compares); its content."""
-    try:
-        data = build_report(results_dir, factor=factor).as_json()
-    except ReportError as error:
-        data = {"commit": None, "versions": [], "steps": [], "timeline": [], "comparisons": [], "message": str(error)}
+def publish_data(html_dir: str | Path, found: list[Section[Report]]) -> dict[str, Any]:
+    """Write ``numba_versions.json``: ``{"newest_commit", "machines": {name: report}}``, each
+    report with ``machine_facts`` and ``status`` (`NO_REPORT` where it compares nothing); its content."""
+    data = machines.as_json(found, Report.as_json, NO_REPORT)
     Path(html_dir, DATA).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
     return data
 
@@ -280,9 +306,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--factor", type=float, default=DEFAULT_FACTOR, help="as asv compare --factor (default 1.10)")
     parser.add_argument("--confirm", action="store_true", help="re-measure unconfirmed changes with asv first")
     parser.add_argument("--config", default="asv.conf.json", help="asv config for --confirm (default: asv.conf.json)")
+    parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")
     args = parser.parse_args(argv)
     if not args.factor > 1:
         parser.error(f"--factor must be above 1, got {args.factor}")
+    if error := machines.unknown(args.results, args.machine):
+        print(f"numba_versions: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.list_machines:
+        print(machines.listing(per_machine(args.results, args.factor)))
+        return 0
     try:
         report = build_report(args.results, args.machine, args.factor)
         if args.confirm and confirm_flagged(report, args.results, args.config):
@@ -290,7 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReportError as error:
         print(f"numba_versions: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(format_table(report))
+    section = machines.find(per_machine(args.results, args.factor), report.machine)
+    print(format_table(report, section.status.notes()))
     return EXIT_REGRESSION if report.count("regression") else 0
 
 

@@ -11,7 +11,8 @@ For every threaded mode at T threads and every size:
 Intervals: asv's 99 % interval widened to span every round's median
 (``ntb_site.statistics.estimate``). An efficiency above :data:`SUPERLINEAR` (105 %) is never shown bare:
 :func:`explain` says why it can happen.
-One :class:`Scaling` per environment of the newest commit with Modes results.
+One :class:`Scaling` per environment of the newest commit with Modes results, per machine
+(:func:`per_machine`; machines are never compared).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ntb_site import machines
+from ntb_site.machines import Section
 from ntb_site.results import asv_results
 from ntb_site.results.asv_results import MODES_PATTERN, MODES_TIMING, Environment, Run
 from ntb_site.statistics.estimate import Estimate
@@ -150,3 +153,20 @@ def load(results_dir: str | Path, machine: str | None = None) -> list[Scaling]:
         if points:
             found.append(Scaling(run.machine, run.commit, run.environment, points))
     return found
+
+
+def per_machine(results_dir: str | Path) -> list[Section[list[Scaling]]]:
+    """The scaling of every machine, each with its facts and whether it is old or partial
+    (lacks a kernel another machine has)."""
+    return machines.sections(
+        results_dir,
+        lambda results, machine: load(results, machine) or None,
+        lambda found: found[0].commit,
+        lambda found: {f"kernel {p.kernel}" for s in found for p in s.points},
+        NO_DATA,
+    )
+
+
+def site_json(found: list[Section[list[Scaling]]]) -> dict[str, Any]:
+    """scaling.json: ``{"newest_commit", "machines": {name: {"environments": [...], machine_facts, status}}}``."""
+    return machines.as_json(found, lambda envs: {"environments": [s.as_json() for s in envs]}, {"message": NO_DATA})

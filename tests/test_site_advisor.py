@@ -100,7 +100,7 @@ def test_heading_names_machine_versions_layer_and_threads(advice):
 
 def test_advisor_json_and_page(tmp_path, advice):
     advisor_page.publish(tmp_path, DATA)
-    data = json.loads((tmp_path / advisor_page.DATA).read_text())
+    data = json.loads((tmp_path / advisor_page.DATA).read_text())["machines"]["vm"]
     assert data["environment"]["versions"]["numpy"] == "2.4.6" and data["environment"]["threads"] == 2
     for name in KERNELS:
         best = data["kernels"][name]["best"]
@@ -171,7 +171,7 @@ def test_two_rounds_a_mode_give_no_clear_answer(advice):
 
 def test_page_and_json_say_why_an_answer_is_clear_or_not(tmp_path, advice):
     advisor_page.publish(tmp_path, DATA)
-    data = json.loads((tmp_path / advisor_page.DATA).read_text())
+    data = json.loads((tmp_path / advisor_page.DATA).read_text())["machines"]["vm"]
     best = {b["size"]: b for b in data["kernels"]["gaussians"]["best"]}
     assert best[10_000]["clear"] is False and best[10_000]["lead"]["rounds"] == [4, 4]
     assert best[10_000]["lead"]["reason"].startswith("not clear")

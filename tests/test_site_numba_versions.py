@@ -112,8 +112,9 @@ def test_each_step_says_what_else_changed_in_the_environment(report):
 
 
 def test_json_has_steps_timeline_and_evidence(tmp_path, report):
-    data = nv.publish_data(tmp_path, DATA)
-    assert data == json.loads((tmp_path / nv.DATA).read_text())
+    written = nv.publish_data(tmp_path, nv.per_machine(DATA))
+    assert written == json.loads((tmp_path / nv.DATA).read_text())
+    data = written["machines"]["vm"]
     assert data["versions"] == ["0.61.2", "0.62.1"]
     assert data["steps"][0]["changes"]["Numba.using_svml"] == [1, 0]
     loop = next(c for c in data["comparisons"] if c["benchmark"] == TIME_KERNEL and c["params"] == NOTEBOOK_LOOP)
@@ -125,8 +126,8 @@ def test_json_has_steps_timeline_and_evidence(tmp_path, report):
 
 
 def test_publish_without_multi_release_results_says_so(tmp_path):
-    data = nv.publish_data(tmp_path, tmp_path / "no-results")
-    assert data["comparisons"] == [] and "no asv results" in data["message"]
+    data = nv.publish_data(tmp_path, nv.per_machine(tmp_path / "no-results"))
+    assert data == {"newest_commit": None, "machines": {}, "message": nv.NO_DATA}
 
 
 def test_cli_exit_codes(results, capsys):
@@ -167,7 +168,8 @@ def test_asv_publish_writes_the_data(tmp_path):
     shutil.copytree(DATA, tmp_path / "results")
     config = asv_run.write_config(tmp_path, plugins=[".ntb_site.pages.numba_versions_page"])
     asv_run.publish(config)
-    written = json.loads((tmp_path / "html" / nv.DATA).read_text())
+    written = json.loads((tmp_path / "html" / nv.DATA).read_text())["machines"]["vm"]
+    assert (written.pop("machine_facts")["name"], written.pop("status")["notes"]) == ("vm", [])
     assert written == json.loads(json.dumps(nv.build_report(DATA).as_json()))
 
 
@@ -179,7 +181,7 @@ def test_every_comparison_states_what_it_could_have_detected(report, tmp_path):
         assert j.detectable is not None and j.detectable > report.factor, c.label  # 4/4 first-look rounds
         if c.verdict == "none":
             assert 1 / j.detectable <= j.first_ratio <= j.detectable, c.label
-    data = nv.publish_data(tmp_path, DATA)
+    data = nv.publish_data(tmp_path, nv.per_machine(DATA))["machines"]["vm"]
     assert all("detectable" in c for c in data["comparisons"] if c["ratio"] is not None)
     table = nv.format_table(report)
     assert "detects beyond" in table and "without a change (a change could be detected beyond " in table

@@ -22,7 +22,7 @@ def report():
 
 
 def test_every_comparison_with_its_evidence_and_the_environment_changes(report):
-    body, _ = numba_versions_page.render(report)
+    body, _ = numba_versions_page.render_machine(report)
     assert body.count("<tr class=") == len(report["comparisons"])
     assert "ratio [CI]" in body and "rounds old/new" in body and "confirm" in body
     assert "Numba.using_svml: 1 → 0" in body  # SVML dropped by 0.62
@@ -39,7 +39,7 @@ def test_a_verdict_shows_ratio_interval_rounds_and_confirmation(report):
         "confirm_rounds": [4, 4],
     }
     before = sum(c["verdict"] == "regression" for c in report["comparisons"][1:])
-    body, _ = numba_versions_page.render({**report, "comparisons": [regression, *report["comparisons"][1:]]})
+    body, _ = numba_versions_page.render_machine({**report, "comparisons": [regression, *report["comparisons"][1:]]})
     verdicts = body.split("<h2>Verdicts</h2>")[1].split("<details>")[0]
     assert verdicts.count("<tr class=regression>") == before + 1
     assert "1.53 <span class=ntb-note>[1.40, 1.70]</span>" in verdicts
@@ -90,16 +90,18 @@ def test_older_or_partial_reports_render():
             },
         ],
     }
-    body, specs = numba_versions_page.render(old_style)
+    body, specs = numba_versions_page.render_machine(old_style)
     assert "<b>regression</b>" in body and "not recorded" in body and "records no release steps" in body
     assert [list(p) for p in specs["kde-prange"]["series"][0]["points"]] == [["0.60.0", 1.0], ["0.61.2", 2.0]]
-    body, specs = numba_versions_page.render({"message": "no commit has results under two releases"})
+    body, specs = numba_versions_page.render_machine({"message": "no commit has results under two releases"})
     assert numba_versions_page.NO_DATA in body and "two releases" in body and specs == {}
 
 
 def test_publish_writes_the_report_json_and_the_page(tmp_path, report):
     numba_versions_page.publish(tmp_path, DATA)
-    assert json.loads((tmp_path / numba_versions_page.DATA).read_text()) == json.loads(json.dumps(report))
+    written = json.loads((tmp_path / numba_versions_page.DATA).read_text())["machines"]["vm"]
+    del written["machine_facts"], written["status"]
+    assert written == json.loads(json.dumps(report))
     page = (tmp_path / numba_versions_page.PAGE).read_text()
     assert sorted(specs_of(page)) == sorted(numba_versions_page.timeline_charts(report))
 
@@ -111,6 +113,6 @@ def test_a_no_change_says_what_could_have_been_detected(report):
     assert "cannot detect any change with 3/3 rounds" in numba_versions_page.verdict_cell(blind)
     older = {k: v for k, v in none.items() if k != "detectable"}
     assert numba_versions_page.verdict_cell(older) == "<b>none</b>"
-    body, _ = numba_versions_page.render(report)
+    body, _ = numba_versions_page.render_machine(report)
     assert "comparisons without a change; each could detect a change beyond " in body
     assert body.count("<b>no change</b> beyond ") == sum(c["verdict"] == "none" for c in report["comparisons"])

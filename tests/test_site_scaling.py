@@ -60,7 +60,7 @@ def test_page_marks_and_explains_every_efficiency_above_105_percent(found, tmp_p
     (data,) = found
     superlinear = point(Estimate(1.3, 1.2, 1.4))
     data = dataclasses.replace(data, points=[*data.points, superlinear])
-    body, specs = scaling_page.render([data])
+    body, specs = scaling_page.render_machine([data])
     assert body.count("<span class=ntb-flag>[") == sum(1 for p in data.points if p.threads > 1 and scaling.explain(p))
     assert scaling.explain(superlinear) in body
     for kernel in ("gaussians", "kde", "monte_carlo_pi"):
@@ -72,7 +72,7 @@ def test_page_marks_and_explains_every_efficiency_above_105_percent(found, tmp_p
 def test_publish_writes_page_and_json(tmp_path):
     scaling_page.publish(tmp_path, DATA)
     data = json.loads((tmp_path / scaling_page.DATA).read_text())
-    (env,) = data["environments"]
+    (env,) = data["machines"]["vm"]["environments"]
     assert env["versions"]["llvm"] == "22.1.0" and env["points"]
     page = (tmp_path / scaling_page.PAGE).read_text()
     assert "<h2>numba 0.68.1, numpy 2.4.6, layer omp</h2>" in page and "llvmlite 0.50.0" in page

@@ -4,7 +4,9 @@
 Per kernel: time per call against size for every mode (log-log, intervals as error bars), the
 fastest mode at each size with whether it is clearly ahead of its runner-up
 (``ntb_site.statistics.lead``), speedups and the calls it needs to pay back its first call,
-and per mode its crossovers with numpy and serial and its first-call cost.
+and per mode its crossovers with numpy and serial and its first-call cost. Each machine has its
+own section (``ntb_site.pages.machines``: switcher, facts, old or partial results); advisor.json
+is keyed by machine (``ntb_site.advisor.site_json``).
 
 ``asv publish`` runs :class:`AdvisorPage` (asv.conf.json ``"plugins"``, after
 ``.ntb_site.pages.history``, which moves the history UI out of ``index.html``).
@@ -23,6 +25,8 @@ from asv.util import human_time
 
 from ntb_site import advisor
 from ntb_site.advisor import Advice, KernelAdvice
+from ntb_site.machines import Section
+from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
 from ntb_site.statistics.estimate import Estimate
@@ -138,12 +142,9 @@ def modes_table(kernel: KernelAdvice) -> str:
 
 
 def environment_chips(advice: Advice) -> str:
-    """Machine, CPU, SIMD flags, versions, layer, threads and commit as chips."""
+    """Versions, layer, threads and commit as chips (the machine's facts are above them)."""
     env = advice.environment
     facts = [
-        ("machine", advice.machine),
-        ("CPU", env.machine.get("cpu", "?")),
-        ("SIMD", ", ".join(advice.simd) or "not recorded"),
         ("Numba", env.versions.get("numba", "?")),
         ("NumPy", env.versions.get("numpy", "not recorded")),
         ("threading layer", env.layer or "default"),
@@ -170,38 +171,48 @@ NOTES = (
 )
 
 
-def render(advice: Advice | None) -> tuple[str, dict[str, Any]]:
-    """The page body and its chart specs."""
-    if advice is None:
-        return f"<p>{advisor.NO_DATA}</p>", {}
-    sections = [
-        environment_chips(advice),
-        f"<p>For each kernel of the notebook: which threading mode is fastest at your size on this machine "
-        f"and Numba release. Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: "
-        f"<code>python -m ntb_site.advisor</code>. Your program already calls kernels from several threads? "
-        "See <a href='layers.html'>Which layer? How many threads per caller?</a></p>",
-    ]
+INTRO = (
+    "<p>For each kernel of the notebook: which threading mode is fastest at your size on each machine "
+    f"and Numba release. Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: "
+    "<code>python -m ntb_site.advisor [--machine NAME]</code>. Your program already calls kernels from several "
+    "threads? See <a href='layers.html'>Which layer? How many threads per caller?</a></p>"
+)
+
+
+def render_machine(advice: Advice, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """One machine's answers and their chart specs; chart ids and anchors start with `prefix`."""
+    sections = [environment_chips(advice)]
     charts = {}
     for name, kernel in advice.kernels.items():
-        charts[name] = chart(kernel).as_json()
+        charts[prefix + name] = chart(kernel).as_json()
         sections.append(
-            f"<section class=ntb-card><h2 id='{html.escape(name)}'>{html.escape(name)}</h2>"
-            f"<p class=ntb-answer>{summary(kernel)}</p>{chart_slot(name)}"
+            f"<section class=ntb-card><h2 id='{html.escape(prefix + name)}'>{html.escape(name)}</h2>"
+            f"<p class=ntb-answer>{summary(kernel)}</p>{chart_slot(prefix + name)}"
             f"<h3>Fastest mode at each size</h3>{best_table(kernel)}"
             f"<h3>Every mode</h3>{modes_table(kernel)}</section>"
         )
-    sections.append(f"<p class=ntb-note>{NOTES}</p>")
     return "\n".join(sections), charts
 
 
-def publish(html_dir: str | Path, results_dir: str | Path) -> Advice | None:
-    """Write index.html and advisor.json from the results in `results_dir`."""
-    advice = advisor.load(results_dir)
-    data = advice.as_json() if advice else {"message": advisor.NO_DATA, "kernels": {}}
-    Path(html_dir, DATA).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
-    body, charts = render(advice)
+def render(found: list[Section[Advice]]) -> tuple[str, dict[str, Any]]:
+    """The page body (every machine in its section, ``ntb_site.pages.machines``) and its chart specs."""
+    if not found:
+        return f"<p>{advisor.NO_DATA}</p>", {}
+    parts, charts = [], {}
+    for section in found:
+        body, specs = render_machine(section.data, machines.prefix(found, section)) if section.data else ("", {})
+        parts.append((section, body))
+        charts.update(specs)
+    return f"{INTRO}\n{machines.render(parts)}\n<p class=ntb-note>{NOTES}</p>", charts
+
+
+def publish(html_dir: str | Path, results_dir: str | Path) -> list[Section[Advice]]:
+    """Write index.html and advisor.json (``advisor.site_json``) from the results in `results_dir`."""
+    found = advisor.per_machine(results_dir)
+    Path(html_dir, DATA).write_text(json.dumps(advisor.site_json(found), indent=1, allow_nan=False), encoding="utf-8")
+    body, charts = render(found)
     write_page(html_dir, PAGE, TITLE, body, charts)
-    return advice
+    return found
 
 
 class AdvisorPage(OutputPublisher):

@@ -6,6 +6,8 @@ runtime was), then per kernel, size and launcher: the rule the data supports, ti
 against the number of concurrent callers (one line per layer and thread count, intervals as
 error bars), and per concurrency the best layer and thread count, the cost of every caller on
 all cores, the best per layer and the nogil chunked pool; last, CPU time beside wall time.
+Each machine has its own section (``ntb_site.pages.machines``); layers.json is keyed by machine
+(``ntb_site.layers.site_json``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from asv.util import human_time
 
 from ntb_site import layers
 from ntb_site.layers import Answer, Choice, CpuPoint, Layers
+from ntb_site.machines import Section
+from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
 from ntb_site.statistics.estimate import Estimate
@@ -132,8 +136,9 @@ def facts_table(found: Layers) -> str:
     return table(["layer", "loaded", "concurrent launches", "end gap", "facts", "environment"], rows, numeric=(3,))
 
 
-def cpu_section(points: list[CpuPoint]) -> tuple[str, dict[str, Any]]:
-    """CPU / wall against callers per layer and thread count, and the table."""
+def cpu_section(points: list[CpuPoint], prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """CPU / wall against callers per layer and thread count, and the table; the chart id and
+    anchor start with `prefix`."""
     keys = sorted({(p.layer, p.inner) for p in points}, key=_by_layer)
     series = [
         Series(
@@ -155,24 +160,22 @@ def cpu_section(points: list[CpuPoint]) -> tuple[str, dict[str, Any]]:
         for p in points
     ]
     body = (
-        "<section class=ntb-card><h2 id=cpu>CPU time beside wall time</h2>"
+        f"<section class=ntb-card><h2 id='{html.escape(prefix)}cpu'>CPU time beside wall time</h2>"
         "<p>CPU time of every thread of the process per batch (<code>concurrency.CpuTime</code>, timed with "
         "<code>time.process_time</code>) over the wall time of the same batch (<code>concurrency.Callers</code>): "
         "the cores a batch keeps busy. Threads that spin while they wait for work burn CPU without shortening "
-        f"the batch.</p>{chart_slot('cpu')}"
+        f"the batch.</p>{chart_slot(prefix + 'cpu')}"
         + table(
             ["layer", "callers", "threads each", "CPU time", "wall time", "CPU / wall"], rows, numeric=(1, 2, 3, 4, 5)
         )
         + "</section>"
     )
-    return body, {"cpu": spec.as_json()}
+    return body, {prefix + "cpu": spec.as_json()}
 
 
 def environment_chips(found: Layers) -> str:
-    """Machine, CPU, Numba, cores and commit as chips."""
+    """Numba, cores and commit as chips (the machine's facts are above them)."""
     facts = [
-        ("machine", found.machine),
-        ("CPU", found.cpu_name),
         ("Numba", found.numba),
         ("cores", str(found.cores)),
         ("commit", found.commit[:8]),
@@ -188,7 +191,8 @@ INTRO = (
     "(<code>numba.set_num_threads</code> in the calling thread), under each threading layer "
     "(<code>NUMBA_THREADING_LAYER</code>); a batch ends when every caller has its result. For comparison, the "
     "same batches through a nogil chunked pool per caller (modes <code>threads</code>, <code>dask</code>). "
-    f"Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: <code>python -m ntb_site.layers</code>.</p>"
+    f"Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: <code>python -m ntb_site.layers [--machine NAME]"
+    "</code>.</p>"
 )
 
 NOTES = (
@@ -204,19 +208,17 @@ NOTES = (
 )
 
 
-def render(found: Layers | None) -> tuple[str, dict[str, Any]]:
-    """The page body and its chart specs."""
-    if found is None:
-        return f"<p>{layers.NO_DATA}</p>", {}
+def render_machine(found: Layers, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """One machine's layers, answers and CPU time, and their chart specs; chart ids and anchors
+    start with `prefix`."""
     names = list(found.layers)
     sections = [
         environment_chips(found),
-        INTRO,
-        f"<section class=ntb-card><h2 id=layers>The layers</h2>{facts_table(found)}</section>",
+        f"<section class=ntb-card><h2 id='{html.escape(prefix)}layers'>The layers</h2>{facts_table(found)}</section>",
     ]
     charts: dict[str, Any] = {}
     for answer in found.answers:
-        chart_id = f"{answer.kernel}-{answer.size}-{answer.launcher}"
+        chart_id = f"{prefix}{answer.kernel}-{answer.size}-{answer.launcher}"
         charts[chart_id] = chart(answer).as_json()
         sections.append(
             f"<section class=ntb-card><h2 id='{html.escape(chart_id)}'>{html.escape(answer.kernel)} at "
@@ -225,18 +227,28 @@ def render(found: Layers | None) -> tuple[str, dict[str, Any]]:
             f"{choices_table(answer, names)}</section>"
         )
     if found.cpu:
-        body, specs = cpu_section(found.cpu)
+        body, specs = cpu_section(found.cpu, prefix)
         sections.append(body)
         charts.update(specs)
-    sections.append(f"<p class=ntb-note>{NOTES}</p>")
     return "\n".join(sections), charts
 
 
-def publish(html_dir: str | Path, results_dir: str | Path) -> Layers | None:
-    """Write layers.html and layers.json from the results in `results_dir`."""
-    found = layers.load(results_dir)
-    data = found.as_json() if found else {"message": layers.NO_DATA, "answers": []}
-    Path(html_dir, DATA).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
+def render(found: list[Section[Layers]]) -> tuple[str, dict[str, Any]]:
+    """The page body (every machine in its section, ``ntb_site.pages.machines``) and its chart specs."""
+    if not found:
+        return f"<p>{layers.NO_DATA}</p>", {}
+    parts, charts = [], {}
+    for s in found:
+        body, specs = render_machine(s.data, machines.prefix(found, s)) if s.data else ("", {})
+        parts.append((s, body))
+        charts.update(specs)
+    return f"{INTRO}\n{machines.render(parts)}\n<p class=ntb-note>{NOTES}</p>", charts
+
+
+def publish(html_dir: str | Path, results_dir: str | Path) -> list[Section[Layers]]:
+    """Write layers.html and layers.json (``layers.site_json``) from the results in `results_dir`."""
+    found = layers.per_machine(results_dir)
+    Path(html_dir, DATA).write_text(json.dumps(layers.site_json(found), indent=1, allow_nan=False), encoding="utf-8")
     body, charts = render(found)
     write_page(html_dir, PAGE, TITLE, body, charts)
     return found

@@ -5,7 +5,8 @@
 writes a complete offline page: the navigation bar (:data:`NAV`, also injected into the history
 UI by ``ntb_site.pages.history``), the site's stylesheet, and the chart specs as JSON for
 ``site/charts.js``, which draws each ``<div class="ntb-chart" data-chart="ID">`` (see
-:func:`chart_slot`) with the vendored uPlot. Where asv-tachyon's stylesheet is installed
+:func:`chart_slot`) with the vendored uPlot, and ``site/machines.js`` runs the machine switcher
+(``ntb_site.pages.machines``). Where asv-tachyon's stylesheet is installed
 (``assets/index-*.css``) the page links it too, for its fonts and theme. Nothing is loaded
 from another host.
 """
@@ -31,7 +32,7 @@ NAV = {
 }
 ASSETS = ("site", "vendor/uplot")
 STYLESHEETS = ("vendor/uplot/uPlot.min.css", "site/site.css")
-SCRIPTS = ("vendor/uplot/uPlot.iife.min.js", "site/charts.js")
+SCRIPTS = ("vendor/uplot/uPlot.iife.min.js", "site/charts.js", "site/machines.js")
 TACHYON_STYLESHEET = "assets/index-*.css"
 
 

@@ -19,6 +19,8 @@ The report's keys (each optional, so older or partial reports render too): ``mac
 [old, new], ``verdict`` (else derived from ``regression`` / ``improvement``); ``steps``
 [{from, to, environment, changes: {fact: [old, new]}}]; ``timeline`` [{benchmark, params,
 environment, points: [{version, value, low?, high?}]}] (else derived from the comparisons).
+The file holds one such report per machine (``ntb_site.numba_versions.publish_data``), and the
+page one section per machine (``ntb_site.pages.machines``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from asv.publishing import OutputPublisher
 from asv.util import human_value
 
 from ntb_site import numba_versions, writeups
+from ntb_site.machines import Section
+from ntb_site.numba_versions import Report
+from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
 
@@ -216,8 +221,8 @@ def environment_table(report: dict[str, Any]) -> str:
     return table(["releases", "environment", "what changed besides Numba"], rows)
 
 
-def render(report: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """The page body and its chart specs."""
+def render_machine(report: dict[str, Any] | None, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """One machine's report and its chart specs; chart ids start with `prefix`."""
     if not report or not report.get("comparisons"):
         reason = (
             f" <span class=ntb-note>({html.escape(report['message'])})</span>"
@@ -230,7 +235,7 @@ def render(report: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     flagged.sort(key=lambda c: FLAGGED.index(verdict(c)))
     counts = ", ".join(f"{v} {sum(verdict(c) == v for c in comparisons)}" for v in FLAGGED)
     rest = [c for c in comparisons if verdict(c) not in FLAGGED]
-    specs = {key: chart.as_json() for key, chart in timeline_charts(report).items()}
+    specs = {prefix + key: chart.as_json() for key, chart in timeline_charts(report).items()}
     return (
         f"<p>Commit <code>{html.escape(str(report.get('commit', ''))[:8])}</code> on machine "
         f"<code>{html.escape(str(report.get('machine', '')))}</code>, Numba "
@@ -245,13 +250,28 @@ def render(report: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     )
 
 
+def render(found: list[Section[Report]], data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The page body (every machine in its section, ``ntb_site.pages.machines``, each rendered
+    from its record of `data`, the JSON written) and its chart specs."""
+    if not found:
+        return f"<p>{NO_DATA}</p>", {}
+    parts, specs = [], {}
+    for s in found:
+        record = data["machines"][s.name]
+        body, charts = render_machine(record, machines.prefix(found, s)) if s.data else ("", {})
+        parts.append((s, body))
+        specs.update(charts)
+    return machines.render(parts), specs
+
+
 def publish(html_dir: str | Path, results_dir: str | Path) -> dict[str, Any]:
     """Write numba_versions.json (``ntb_site.numba_versions``) and numba-versions.html from it."""
-    report = numba_versions.publish_data(html_dir, results_dir)
+    found = numba_versions.per_machine(results_dir)
+    data = numba_versions.publish_data(html_dir, found)
     writeups.publish(html_dir)
-    body, specs = render(report)
+    body, specs = render(found, data)
     write_page(html_dir, PAGE, "Numba versions", body, specs)
-    return report
+    return data
 
 
 class NumbaVersionsPage(OutputPublisher):

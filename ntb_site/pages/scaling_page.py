@@ -5,6 +5,8 @@ version) and per kernel: strong scaling (speedup and efficiency against the same
 thread, ideal line dashed) and the speedup over the fastest single-threaded implementation,
 charted against threads at the largest size and tabulated at every size, with intervals
 (``ntb_site.statistics.estimate``). Every efficiency above 105 % is marked and explained beside the table.
+Each machine has its own section (``ntb_site.pages.machines``); scaling.json is keyed by machine
+(``ntb_site.scaling.site_json``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 from asv.publishing import OutputPublisher
 
 from ntb_site import scaling
+from ntb_site.machines import Section
+from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
 from ntb_site.scaling import Point, Scaling
@@ -86,8 +90,9 @@ def points_table(points: list[Point], notes: dict[Point, int]) -> str:
     return table(header, rows, numeric=(0, 2, 3, 4, 5))
 
 
-def section(index: int, data: Scaling) -> tuple[str, dict[str, Any]]:
-    """One environment: its heading, and per kernel both charts, the table and the notes."""
+def section(index: int, data: Scaling, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """One environment: its heading, and per kernel both charts, the table and the notes; chart
+    ids start with `prefix`."""
     specs: dict[str, Any] = {}
     parts = [
         f"<h2>{html.escape(data.environment.label)}</h2>"
@@ -98,7 +103,7 @@ def section(index: int, data: Scaling) -> tuple[str, dict[str, Any]]:
         points = list(group)
         slots = []
         for suffix, spec in charts(kernel, points).items():
-            chart_id = f"{index}-{kernel}-{suffix}"
+            chart_id = f"{prefix}{index}-{kernel}-{suffix}"
             specs[chart_id] = spec.as_json()
             slots.append(chart_slot(chart_id))
         above_one = [p for p in points if p.threads > 1]
@@ -130,23 +135,33 @@ INTRO = (
 )
 
 
-def render(found: list[Scaling]) -> tuple[str, dict[str, Any]]:
-    """The page body and its chart specs; the first environment open, the others folded."""
-    if not found:
-        return f"<p>{scaling.NO_DATA}</p>", {}
-    bodies, specs = [INTRO], {}
+def render_machine(found: list[Scaling], prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """One machine's environments and their chart specs: the first open, the others folded;
+    chart ids start with `prefix`."""
+    bodies, specs = [], {}
     for index, data in enumerate(found):
-        body, charts_of = section(index, data)
+        body, charts_of = section(index, data, prefix)
         bodies.append(body)
         specs.update(charts_of)
     return "\n".join(bodies), specs
 
 
-def publish(html_dir: str | Path, results_dir: str | Path) -> list[Scaling]:
-    """Write scaling.html and scaling.json from the results in `results_dir`."""
-    found = scaling.load(results_dir)
-    data = {"environments": [s.as_json() for s in found]} if found else {"message": scaling.NO_DATA}
-    Path(html_dir, DATA).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
+def render(found: list[Section[list[Scaling]]]) -> tuple[str, dict[str, Any]]:
+    """The page body (every machine in its section, ``ntb_site.pages.machines``) and its chart specs."""
+    if not found:
+        return f"<p>{scaling.NO_DATA}</p>", {}
+    parts, specs = [], {}
+    for s in found:
+        body, charts_of = render_machine(s.data, machines.prefix(found, s)) if s.data else ("", {})
+        parts.append((s, body))
+        specs.update(charts_of)
+    return f"{INTRO}\n{machines.render(parts)}", specs
+
+
+def publish(html_dir: str | Path, results_dir: str | Path) -> list[Section[list[Scaling]]]:
+    """Write scaling.html and scaling.json (``scaling.site_json``) from the results in `results_dir`."""
+    found = scaling.per_machine(results_dir)
+    Path(html_dir, DATA).write_text(json.dumps(scaling.site_json(found), indent=1, allow_nan=False), encoding="utf-8")
     body, specs = render(found)
     write_page(html_dir, PAGE, "Scaling", body, specs)
     return found

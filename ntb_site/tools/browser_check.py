@@ -131,6 +131,22 @@ VIEWS = {
 }
 # On the project's pages every chart must be drawn, with at least one point.
 UNDRAWN_CHARTS = "return [...document.querySelectorAll('.ntb-chart')].filter(e => !(+e.dataset.drawn > 0)).length"
+# The machines of a page's switcher (ntb_site.pages.machines), and picking one: the number of
+# drawn charts in view, or -1 where its section is not the only one shown.
+MACHINES = "return [...document.querySelectorAll('.ntb-switcher input')].map(i => i.value)"
+PICK_MACHINE = """
+const input = [...document.querySelectorAll('.ntb-switcher input')].find(i => i.value === arguments[0]);
+input.click();
+const shown = [...document.querySelectorAll('section.ntb-machine')].filter(s => s.offsetParent !== null);
+if (shown.length !== 1 || shown[0].dataset.machine !== arguments[0]) return -1;
+return [...shown[0].querySelectorAll('.ntb-chart[data-drawn]')].filter(e => e.offsetWidth > 0).length;
+"""
+
+
+def machine_charts(driver: Any) -> dict[str, int]:
+    """Per machine of the page's switcher (none: empty), the charts drawn and in view once it
+    is picked; -1 where picking it does not show its section alone."""
+    return {name: driver.execute_script(PICK_MACHINE, name) for name in driver.execute_script(MACHINES)}
 
 
 def drawn_benchmark(html_dir: Path) -> str:
@@ -157,9 +173,11 @@ def check_site(
 
     Visits each of :data:`VIEWS` (those named in `only`, when given; graph views for
     :func:`drawn_benchmark`), counts what the selector matches and, on the project's pages,
-    the charts left undrawn. Returns a report whose ``"problems"`` list (console errors,
-    requests off the local server, empty views except those named in `optional`, undrawn
-    charts) is empty when the site is fine.
+    the charts left undrawn; on a page with a machine switcher, picks each machine in turn
+    (:func:`machine_charts`, reported as ``"<view>_by_machine"``). Returns a report whose
+    ``"problems"`` list (console errors, requests off the local server, empty views except
+    those named in `optional`, undrawn charts, a machine not shown alone once picked) is
+    empty when the site is fine.
     404s of graph files are no problem (:func:`_unmeasured_graph`).
     """
     html_dir = Path(html_dir)
@@ -180,6 +198,10 @@ def check_site(
             undrawn = driver.execute_script(UNDRAWN_CHARTS)
             if undrawn:
                 problems.append(f"{undrawn} chart(s) without data drawn at {url}")
+            if picked := machine_charts(driver):
+                report[f"{key}_by_machine"] = picked
+                hidden = [name for name, count in picked.items() if count < 0]
+                problems += [f"picking machine {name!r} does not show it alone at {url}" for name in hidden]
         report["console_errors"] = [
             entry["message"]
             for entry in driver.get_log("browser")
