@@ -148,7 +148,7 @@ def _vf(pair: tuple[int, int]) -> str:
 
 def _helpers(old: Facts, new: Facts) -> list[str]:
     sizes = (old.get("hot_loop.helper_bytes"), new.get("hot_loop.helper_bytes"))
-    if None in sizes or sizes[0] == sizes[1]:
+    if not all(sizes) or sizes[0] == sizes[1]:  # 0: the hot loop calls no helper (e.g. it calls the draw instead)
         return []
     return [f"Numba's C runtime helpers called from the hot loop: {sizes[0]:g} → {sizes[1]:g} bytes of machine code"]
 
