@@ -1,0 +1,68 @@
+"""Sequential rounds for the main job: the advisor's answers worth more rounds, and only those.
+
+The main job times most sizes in 2 rounds, and 2 rounds a side can never make an answer
+clear (`ntb_site.statistics.lead`). Rounds are spent where they can change the answer: at
+a size where the fastest mode leads the second fastest by more than the margin (medians of
+the rounds) but the rounds are too few to decide it, every mode of that kernel at that size
+gets more rounds. Where the two fastest are within the margin (e.g. ``parallel`` and
+``prange``, the same loop), no number of rounds makes the answer clear, so none are added.
+From the repository root::
+
+    python -m ntb_site.more_rounds [--results .asv/results] [--machine NAME]
+
+prints one asv ``--bench`` regular expression per kernel and size that deserves more rounds
+(nothing when none does); ``.ci/bench`` appends 2 rounds to them
+(``asv run --append-samples -a rounds=2``). Exit status 2 without Modes results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from collections.abc import Sequence
+
+from ntb_site import advisor
+from ntb_site.advisor import Advice
+from ntb_site.statistics.lead import MARGIN
+from ntb_site.statistics.verdicts import can_decide
+
+
+def undecided(advice: Advice) -> list[tuple[str, int]]:
+    """``(kernel, size)`` of every answer that more rounds could make clear."""
+    found = []
+    for name, kernel in advice.kernels.items():
+        for size in kernel.sizes:
+            rounds = {mode: curve.rounds.get(size) for mode, curve in kernel.curves.items() if size in curve.times}
+            if len(rounds) < 2 or any(not r for r in rounds.values()):
+                continue
+            medians = sorted((statistics.median(r), mode) for mode, r in rounds.items())
+            (best, winner), (second, runner_up) = medians[:2]
+            if second / best > MARGIN and not can_decide(len(rounds[winner]), len(rounds[runner_up])):
+                found.append((name, size))
+    return found
+
+
+def selector(kernel: str, size: int) -> str:
+    """The asv ``--bench`` regex of `kernel`'s Modes timings at `size`."""
+    return f"^{re.escape(kernel)}{re.escape(advisor.MODES_TIMING)}\\({size}, "
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: print the selectors (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.more_rounds", description=__doc__.split("\n")[0])
+    parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
+    parser.add_argument("--machine", help="asv machine name (default: the newest Modes results' machine)")
+    args = parser.parse_args(argv)
+    found = advisor.load(args.results, args.machine)
+    if found is None:
+        print(f"more_rounds: no Modes results in {args.results}", file=sys.stderr)
+        return 2
+    for kernel, size in undecided(found):
+        print(selector(kernel, size))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

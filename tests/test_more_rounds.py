@@ -1,0 +1,51 @@
+"""Sequential rounds (ntb_site.more_rounds) on the real Modes results of tests/data/modes_results
+(4 rounds per timing), cut to 2 rounds where a test needs the main job's first pass."""
+
+import dataclasses
+import re
+from pathlib import Path
+
+from ntb_site import advisor, more_rounds
+
+DATA = Path(__file__).parent / "data" / "modes_results"
+
+
+def with_rounds(advice, count, scale=None):
+    """`advice` with every mode's rounds cut to `count`; `scale` {mode: factor} rescales modes."""
+    kernels = {}
+    for name, kernel in advice.kernels.items():
+        curves = {
+            mode: dataclasses.replace(
+                curve,
+                rounds={s: [v * (scale or {}).get(mode, 1.0) for v in r[:count]] for s, r in curve.rounds.items()},
+            )
+            for mode, curve in kernel.curves.items()
+        }
+        kernels[name] = dataclasses.replace(kernel, curves=curves)
+    return dataclasses.replace(advice, kernels=kernels)
+
+
+def test_decidable_rounds_need_nothing_more():
+    assert more_rounds.undecided(advisor.load(DATA)) == []
+
+
+def test_two_rounds_get_more_only_where_the_lead_can_pass_the_margin():
+    advice = advisor.load(DATA)
+    found = more_rounds.undecided(with_rounds(advice, 2))
+    assert ("kde", 10_000) in found  # numpy 21.6 us against parallel 28.9 us: 1.34x
+    # make parallel a twin of numpy (within 10 %): no number of rounds could make kde at 1e4 clear
+    close = with_rounds(advice, 2, scale={"parallel": 21.6 / 28.9 * 1.05})
+    assert ("kde", 10_000) not in more_rounds.undecided(close)
+
+
+def test_selector_matches_asv_names_of_that_size_only():
+    pattern = re.compile(more_rounds.selector("kde", 10_000))
+    assert pattern.search("kde.Modes.time_kernel(10000, 'numpy', 1)")
+    assert not pattern.search("kde.Modes.time_kernel(100000, 'numpy', 1)")
+    assert not pattern.search("gaussians.Modes.time_kernel(10000, 'numpy', 1)")
+
+
+def test_cli(capsys, tmp_path):
+    assert more_rounds.main(["--results", str(DATA)]) == 0
+    assert capsys.readouterr().out == ""
+    assert more_rounds.main(["--results", str(tmp_path)]) == 2
