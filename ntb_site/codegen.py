@@ -231,7 +231,7 @@ def _compile_now(kernel: str, mode: str) -> str:
     import kernels
     from benchmarks import machine_code
 
-    kernels.REGISTRY[kernel].mode_info(mode) if kernel in kernels.REGISTRY else kernels.registry.kernel_info(kernel)
+    kernels.registry.kernel_info(kernel).mode_info(mode)  # ValueError naming the choices
     variant = variant_of(kernel, mode)
     if variant is None:
         raise ValueError(f"mode: {mode!r} is {NOT_NUMBA}")

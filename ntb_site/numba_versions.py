@@ -50,7 +50,10 @@ from ntb_site.statistics.verdicts import DEFAULT_FACTOR
 DATA = "numba_versions.json"
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
-NO_DATA = "No results with several Numba releases yet."
+NO_DATA = (
+    "No results under several Numba releases yet: run another release of the matrix, e.g. "
+    "`asv run HEAD^! -E ENVIRONMENT` with an environment from `python -m ntb_site.matrix list`."
+)
 NO_REPORT = {"commit": None, "versions": [], "steps": [], "timeline": [], "comparisons": [], "message": NO_DATA}
 
 
