@@ -116,3 +116,16 @@ def test_a_no_change_says_what_could_have_been_detected(report):
     body, _ = numba_versions_page.render_machine(report)
     assert "comparisons without a change; each could detect a change beyond " in body
     assert body.count("<b>no change</b> beyond ") == sum(c["verdict"] == "none" for c in report["comparisons"])
+
+
+def test_a_diagnosis_names_its_variant_shows_symbols_as_code_and_links_its_writeup():
+    diagnosis = {
+        "variant": "gaussians.serial",
+        "code": "changed",
+        "changes": ["exp: `__svml_exp4` (4 lanes) → `exp` called per element"],
+        "writeups": [{"title": "LLVM 15", "href": "docs/serial-llvm15-slowdown.md"}],
+    }
+    cell = numba_versions_page.diagnosis_cell({"diagnosis": diagnosis})
+    assert "<code>gaussians.serial</code>" in cell and "<code>__svml_exp4</code>" in cell and "`" not in cell
+    assert "<a href='docs/serial-llvm15-slowdown.md'>LLVM 15</a>" in cell
+    assert "not recorded" in numba_versions_page.diagnosis_cell({})

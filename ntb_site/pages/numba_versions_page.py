@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,9 @@ def diagnosis_cell(c: dict[str, Any]) -> str:
     if not found:
         return "<span class=ntb-note>not recorded</span>"
     variant = f"<code>{html.escape(found['variant'])}</code>: " if found.get("variant") else ""
-    changes = "<br>".join(html.escape(line) for line in found.get("changes", []))
+    changes = "<br>".join(
+        re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(line)) for line in found.get("changes", [])
+    )
     links = "".join(
         f"<br>→ <a href='{html.escape(w['href'])}'>{html.escape(w['title'])}</a>" for w in found.get("writeups", [])
     )

@@ -28,7 +28,7 @@ SHOTS = {
     "scaling.png": ("scaling.html", "section.ntb-card"),
     "layers.png": ("layers.html", "section.ntb-card:has(.ntb-chart)"),
     "numba-versions.png": ("numba-versions.html", '.ntb-chart[data-chart="gaussians-prange"]'),
-    "numba-verdicts.png": ("numba-versions.html", "main > table.ntb-table"),
+    "numba-verdicts.png": ("numba-versions.html", "table.ntb-table"),  # the first: the verdicts
     "history-tachyon.png": ("history.html#view=explore&bench={benchmark}{tachyon_state}", None),
     "history-classic.png": ("index.legacy.html#{benchmark}", None),
 }
