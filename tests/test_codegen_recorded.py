@@ -1,5 +1,5 @@
 """Diagnoses from real recorded machine-code facts (tests/data/codegen_results: Numba 0.60.0,
-0.61.2, 0.67.0 and 0.68.1): each known cause is named from the facts alone."""
+0.61.2, 0.65.1, 0.66.0, 0.67.0 and 0.68.1): each known cause is named from the facts alone."""
 
 from pathlib import Path
 
@@ -25,7 +25,7 @@ def why(facts, old, new, kernel, mode):
 
 
 def test_every_release_recorded_every_variant(facts):
-    assert sorted(facts) == ["0.60.0", "0.61.2", "0.67.0", "0.68.1"]
+    assert sorted(facts) == ["0.60.0", "0.61.2", "0.65.1", "0.66.0", "0.67.0", "0.68.1"]
     assert all(len(variants) == 14 for variants in facts.values())
 
 
@@ -49,6 +49,14 @@ def test_svml_loss_and_out_of_line_random_draw_since_0_61(facts):
     assert why(facts, "0.61.2", "0.68.1", "monte_carlo_pi", "dask")["variant"] == "monte_carlo_pi.chunk"
 
 
+def test_066_notebook_prange_loses_its_inlined_parfor_body(facts):
+    assert why(facts, "0.65.1", "0.66.0", "monte_carlo_pi", "prange")["changes"][:2] == [
+        "random draw: inlined → called out of line, 2 calls per hot-loop pass (cost 260 > threshold 250)",
+        "parfor body: inlined into its `__gufunc__` wrapper → called out of line (cost 255 > threshold 250)",
+    ]
+    assert why(facts, "0.65.1", "0.66.0", "monte_carlo_pi", "serial")["code"] != "unrecorded"
+
+
 def test_068_blocked_prange_same_code_rebuilt_helper(facts):
     found = why(facts, "0.67.0", "0.68.1", "monte_carlo_pi_blocked", "prange")
     assert found["changes"] == ["Numba's C runtime helpers called from the hot loop: 430 → 669 bytes of machine code"]
@@ -61,7 +69,7 @@ def test_068_blocked_prange_same_code_rebuilt_helper(facts):
 
 def test_terminal_diff_and_list(capsys):
     assert codegen.main(["--list", "--results", str(RESULTS)]) == 0
-    assert capsys.readouterr().out.count("numba 0.") == 4
+    assert capsys.readouterr().out.count("numba 0.") == 6
     assert codegen.main(["--diff", env("0.60.0"), env("0.61.2"), "kde", "serial", "--results", str(RESULTS)]) == 0
     out = capsys.readouterr().out
     assert "kde.serial:" in out and "gaussians" not in out
