@@ -198,12 +198,8 @@ def render(found: list[Section[Advice]]) -> tuple[str, dict[str, Any]]:
     """The page body (every machine in its section, ``ntb_site.pages.machines``) and its chart specs."""
     if not found:
         return f"<p>{advisor.NO_DATA}</p>", {}
-    parts, charts = [], {}
-    for section in found:
-        body, specs = render_machine(section.data, machines.prefix(found, section)) if section.data else ("", {})
-        parts.append((section, body))
-        charts.update(specs)
-    return f"{INTRO}\n{machines.render(parts)}\n<p class=ntb-note>{NOTES}</p>", charts
+    sections, charts = machines.render_each(found, render_machine)
+    return f"{INTRO}\n{sections}\n<p class=ntb-note>{NOTES}</p>", charts
 
 
 def publish(html_dir: str | Path, results_dir: str | Path) -> list[Section[Advice]]:

@@ -237,12 +237,8 @@ def render(found: list[Section[Layers]]) -> tuple[str, dict[str, Any]]:
     """The page body (every machine in its section, ``ntb_site.pages.machines``) and its chart specs."""
     if not found:
         return f"<p>{layers.NO_DATA}</p>", {}
-    parts, charts = [], {}
-    for s in found:
-        body, specs = render_machine(s.data, machines.prefix(found, s)) if s.data else ("", {})
-        parts.append((s, body))
-        charts.update(specs)
-    return f"{INTRO}\n{machines.render(parts)}\n<p class=ntb-note>{NOTES}</p>", charts
+    sections, charts = machines.render_each(found, render_machine)
+    return f"{INTRO}\n{sections}\n<p class=ntb-note>{NOTES}</p>", charts
 
 
 def publish(html_dir: str | Path, results_dir: str | Path) -> list[Section[Layers]]:

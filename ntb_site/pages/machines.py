@@ -13,7 +13,7 @@ body take :func:`prefix` so that no two machines share one.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ntb_site import machines
@@ -65,3 +65,16 @@ def render(parts: Sequence[tuple[Section[Any], str]]) -> str:
             f"{facts_chips(section)}{notes}{body}</section>"
         )
     return "\n".join(blocks)
+
+
+def render_each(
+    found: Sequence[Section[Any]], render_machine: Callable[[Any, str], tuple[str, dict[str, Any]]]
+) -> tuple[str, dict[str, Any]]:
+    """Every machine's section (`render`), its body from ``render_machine(data, chart id
+    prefix)`` where the machine has data, and every machine's chart specs together."""
+    parts, charts = [], {}
+    for section in found:
+        body, specs = render_machine(section.data, prefix(found, section)) if section.data else ("", {})
+        parts.append((section, body))
+        charts.update(specs)
+    return render(parts), charts

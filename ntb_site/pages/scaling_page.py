@@ -150,12 +150,8 @@ def render(found: list[Section[list[Scaling]]]) -> tuple[str, dict[str, Any]]:
     """The page body (every machine in its section, ``ntb_site.pages.machines``) and its chart specs."""
     if not found:
         return f"<p>{scaling.NO_DATA}</p>", {}
-    parts, specs = [], {}
-    for s in found:
-        body, charts_of = render_machine(s.data, machines.prefix(found, s)) if s.data else ("", {})
-        parts.append((s, body))
-        specs.update(charts_of)
-    return f"{INTRO}\n{machines.render(parts)}", specs
+    sections, specs = machines.render_each(found, render_machine)
+    return f"{INTRO}\n{sections}", specs
 
 
 def publish(html_dir: str | Path, results_dir: str | Path) -> list[Section[list[Scaling]]]:
