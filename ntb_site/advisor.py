@@ -316,14 +316,22 @@ def advise(run: Run) -> Advice:
 
 def pick(results_dir: str | Path, machine: str | None = None) -> Run | None:
     """The results file to advise from: the newest commit with Modes results, in its
-    environment with the newest Numba; among those (one per threading layer) the one with the
-    most Modes results, then the most benchmarks (FirstCall runs under the default layer
-    only), then the first by name."""
+    environment with the newest Numba release (a pre-release only without one); among those
+    (one per threading layer) the one with the most Modes results, then the most benchmarks
+    (FirstCall runs under the default layer only), then the first by name."""
     runs = asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN)
     runs = [run for run in runs if _kernels(run)]
     if not runs:
         return None
-    return max(runs, key=lambda run: (run.environment.numba, len(_timed(run)), len(run.keys())))
+    return max(
+        runs,
+        key=lambda run: (
+            not run.environment.numba.is_prerelease,
+            run.environment.numba,
+            len(_timed(run)),
+            len(run.keys()),
+        ),
+    )
 
 
 def load(results_dir: str | Path, machine: str | None = None) -> Advice | None:

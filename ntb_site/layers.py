@@ -463,7 +463,7 @@ def pick(results_dir: str | Path, machine: str | None = None) -> dict[str, Run]:
     runs = asv_results.newest_commit(asv_results.runs(results_dir, machine), PATTERN)
     if not runs:
         return {}
-    newest = max(run.environment.numba for run in runs)
+    newest = max((run.environment for run in runs), key=lambda env: env.release_order).numba
     by_layer: dict[str, Run] = {}
     for run in sorted(runs, key=lambda r: r.env_name):
         layer = run.environment.layer

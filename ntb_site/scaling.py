@@ -146,7 +146,9 @@ def load(results_dir: str | Path, machine: str | None = None) -> list[Scaling]:
         asv_results.newest_commit(asv_results.runs(results_dir, machine), MODES_PATTERN),
         key=lambda run: run.environment.label,
     )
-    runs.sort(key=lambda run: (run.environment.numba, len(run.keys())), reverse=True)
+    runs.sort(
+        key=lambda run: (not run.environment.numba.is_prerelease, run.environment.numba, len(run.keys())), reverse=True
+    )
     found = []
     for run in runs:
         points = derive(run)

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from ntb_site.results import asv_results
 
@@ -94,3 +95,11 @@ def test_newest_commit_and_missing_directories(tmp_path):
     )
     assert asv_results.runs(tmp_path / "none") == []
     assert asv_results.load_benchmarks(tmp_path) == {}
+
+
+def test_release_order_puts_pre_releases_below_releases():
+    def env(numba):
+        return asv_results.Environment(machine={}, python="3.11", requirements={"numba": numba}, env_vars={})
+
+    assert env("0.69.0rc1").release_order < env("0.68.1").release_order < env("0.69.0").release_order
+    assert max([env("0.68.1"), env("0.69.0rc1")], key=lambda e: e.release_order).numba == Version("0.68.1")

@@ -129,3 +129,9 @@ def test_a_diagnosis_names_its_variant_shows_symbols_as_code_and_links_its_write
     assert "<code>gaussians.serial</code>" in cell and "<code>__svml_exp4</code>" in cell and "`" not in cell
     assert "<a href='docs/serial-llvm15-slowdown.md'>LLVM 15</a>" in cell
     assert "not recorded" in numba_versions_page.diagnosis_cell({})
+
+
+def test_a_pre_release_is_labelled_as_such():
+    assert "pre-release" in numba_versions_page.release("0.69.0rc1")
+    assert numba_versions_page.release("0.68.1") == "0.68.1"
+    assert numba_versions_page.release("not-a-version") == "not-a-version"

@@ -35,7 +35,7 @@ from typing import Any
 from asv.publishing import OutputPublisher
 from asv.util import human_value
 
-from ntb_site import numba_versions, writeups
+from ntb_site import matrix, numba_versions, writeups
 from ntb_site.machines import Section
 from ntb_site.numba_versions import Report
 from ntb_site.pages import machines
@@ -60,6 +60,15 @@ def verdict(comparison: dict[str, Any]) -> str:
     if comparison.get("regression"):
         return "regression"
     return "improvement" if comparison.get("improvement") else "none"
+
+
+def release(version: object) -> str:
+    """A Numba version as shown, a pre-release (``0.69.0rc1``) labelled as such."""
+    text = html.escape(str(version))
+    try:
+        return f"{text} <span class=ntb-flag>pre-release</span>" if matrix.is_prerelease(str(version)) else text
+    except ValueError:
+        return text
 
 
 def label(comparison: dict[str, Any]) -> str:
@@ -199,7 +208,7 @@ def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) ->
             [
                 verdict_cell(c),
                 f"<code>{html.escape(label(c))}</code>",
-                f"{html.escape(str(c.get('from')))} → {html.escape(str(c.get('to')))}",
+                f"{release(c.get('from'))} → {release(c.get('to'))}",
                 _value(c.get("old"), c.get("unit", "")),
                 _value(c.get("new"), c.get("unit", "")),
                 *_evidence(c),
@@ -242,7 +251,7 @@ def render_machine(report: dict[str, Any] | None, prefix: str = "") -> tuple[str
     return (
         f"<p>Commit <code>{html.escape(str(report.get('commit', ''))[:8])}</code> on machine "
         f"<code>{html.escape(str(report.get('machine', '')))}</code>, Numba "
-        f"{html.escape(' → '.join(report.get('versions', [])))}, factor {report.get('factor', '–')}: {counts}. "
+        f"{' → '.join(map(release, report.get('versions', [])))}, factor {report.get('factor', '–')}: {counts}. "
         f"Data: <a href='{DATA}'>{DATA}</a>.</p>"
         f"<h2>Verdicts</h2>{verdicts_table(report, flagged) if flagged else '<p>No change beyond the factor.</p>'}"
         f"<details><summary>{len(rest)} comparisons without a change{power(rest)}</summary>"

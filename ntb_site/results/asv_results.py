@@ -121,6 +121,12 @@ class Environment:
             return Version("0")
 
     @property
+    def release_order(self) -> tuple[bool, Version]:
+        """Sort key of the Numba release: final releases above pre-releases, then by version
+        (the pages lead with the newest release, never with an rc that only has a release step)."""
+        return not self.numba.is_prerelease, self.numba
+
+    @property
     def layer(self) -> str | None:
         """The threading layer Numba loaded (``ThreadingLayer.in_use``), else the one requested."""
         loaded = self.facts.get("ThreadingLayer.in_use") or []
