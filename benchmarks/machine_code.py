@@ -58,8 +58,6 @@ TIMEOUT = 300
 
 LIBM = re.compile(r"(exp|exp2|expm1|log|log2|log10|log1p|pow|sqrt|cbrt|hypot|sin|cos|tan|atan2?|sinh|cosh|tanh)f?")
 """Scalar libm functions, as LLVM names them once it lowers its math intrinsics."""
-RUNTIME = re.compile(r"(NRT_|numba_|Py|_Py|__tls_get_addr|memset|memcpy|memmove|malloc|free)")
-"""Numba's C runtime and helpers (random-state lookup, allocation, refcounts), CPython, libc."""
 
 VECTORIZE_REASONS = (
     "",

@@ -27,7 +27,6 @@ from ntb_site.results import asv_results
 from ntb_site.results.asv_results import Run
 
 BENCHMARK = "codegen.MachineCode.track_fact"
-MATH = ("exp", "log")
 CHUNKED = ("threads", "dask", "distributed")
 SAME = (
     "same machine-code facts (calls, inlining, vectorisation, hot-loop size):"
@@ -81,7 +80,7 @@ def _function_text(name: str, lanes: int) -> str:
 
 def _math(old: Facts, new: Facts) -> list[str]:
     found = []
-    for name in MATH:
+    for name in sorted({fact.split(".")[1] for fact in {*old, *new} if fact.startswith("math.")}):
         lanes = (_int(old, f"math.{name}.lanes"), _int(new, f"math.{name}.lanes"))
         if lanes[0] != lanes[1]:
             calls = _int(new, f"math.{name}.hot_loop_calls")
