@@ -2,21 +2,15 @@
 `workqueue` and `omp` layers in real processes, the layer's launches serialised or together
 as recorded, and faults that fail a batch at once instead of hanging it."""
 
-import os
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from layer_process import run_under
 
 import kernels
 from benchmarks import concurrency
-
-ROOT = Path(__file__).resolve().parents[1]
 
 CALLERS = """
     import kernels
@@ -38,23 +32,6 @@ CALLERS = """
     probe.setup()
     print("serialised", probe.track_serialised(), "gap", round(probe.track_end_gap(), 3), flush=True)
 """
-
-
-def run_under(layer: str, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`code` in a fresh interpreter with NUMBA_THREADING_LAYER=`layer`."""
-    env = {
-        **os.environ,
-        "NUMBA_THREADING_LAYER": layer,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 @pytest.mark.parametrize(("layer", "serialised"), [("workqueue", 1), ("omp", 0)])

@@ -1,21 +1,16 @@
 """Thread counts are applied and restored; the workqueue layer is guarded against concurrent launches."""
 
-import os
-import subprocess
-import sys
-import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import numba
 import numpy as np
 import pytest
+from layer_process import run_under
 
 import kernels
 
-ROOT = Path(__file__).resolve().parents[1]
 MAX = kernels.max_threads()
 KERNEL_MODES = [(k, m) for k, modes in kernels.MODES.items() for m in modes]
 NUMBA_PARALLEL = [(k, m) for k, m in KERNEL_MODES if m in ("parallel", "prange")]
@@ -144,23 +139,6 @@ def test_concurrent_calls_from_python_threads(kernel, mode):
         assert list(pool.map(work, range(4))) == [True] * 4
 
 
-def run_python(code, timeout=180):
-    """Run `code` in a fresh interpreter under the workqueue threading layer."""
-    env = {
-        **os.environ,
-        "NUMBA_THREADING_LAYER": "workqueue",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 CONCURRENT = """
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -201,7 +179,9 @@ def test_workqueue_guard_serialises_concurrent_calls():
         "gaussians.agrees(funcs[i % 2][0](*args), args) and funcs[i % 2][1](100_000, 7) == expected_pi"
         " and near_pi(funcs[i % 2][2](100_000), (100_000,))"
     )
-    done = run_python(CONCURRENT.format(calls=20, size=100_000, setup=setup.strip(), check=check))
+    done = run_under(
+        "workqueue", CONCURRENT.format(calls=20, size=100_000, setup=setup.strip(), check=check), timeout=180
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "layer workqueue" in done.stdout
     assert "correct 4 of 4" in done.stdout, done.stdout
@@ -210,7 +190,11 @@ def test_workqueue_guard_serialises_concurrent_calls():
 def test_workqueue_aborts_without_the_guard():
     """Control: the raw dispatcher called from 4 threads under workqueue kills the process."""
     setup = "from kernels.catalog.gaussians import gaussians_parallel as raw; raw(*args)"
-    done = run_python(CONCURRENT.format(calls=200, size=100_000, setup=setup, check="raw(*args) is not None"))
+    done = run_under(
+        "workqueue",
+        CONCURRENT.format(calls=200, size=100_000, setup=setup, check="raw(*args) is not None"),
+        timeout=180,
+    )
     assert "layer workqueue" in done.stdout
     assert done.returncode != 0, done.stdout
     assert "Concurrent access" in done.stderr
