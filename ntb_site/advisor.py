@@ -436,12 +436,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.processes < 1 or args.samples < 1:
         parser.error("--processes and --samples must be positive")
-    if error := machines.unknown(args.results, args.machine):
-        print(f"advisor: {error}", file=sys.stderr)
-        return 2
-    if args.list_machines:
-        print(machines.listing(per_machine(args.results)))
-        return 0
+    done = machines.machine_options(
+        "advisor", args.results, args.machine, args.list_machines, lambda: per_machine(args.results)
+    )
+    if done is not None:
+        return done
     advice = load(args.results, args.machine)
     if advice is None:
         print(f"advisor: {NO_DATA} ({args.results})", file=sys.stderr)

@@ -567,12 +567,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")
     parser.add_argument("--json", action="store_true", help="print the machine's record of layers.json")
     args = parser.parse_args(argv)
-    if error := machines.unknown(args.results, args.machine):
-        print(f"layers: {error}", file=sys.stderr)
-        return 2
-    if args.list_machines:
-        print(machines.listing(per_machine(args.results)))
-        return 0
+    done = machines.machine_options(
+        "layers", args.results, args.machine, args.list_machines, lambda: per_machine(args.results)
+    )
+    if done is not None:
+        return done
     found = load(args.results, args.machine)
     if found is None:
         print(f"layers: {NO_DATA} ({args.results})", file=sys.stderr)

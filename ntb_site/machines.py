@@ -19,6 +19,7 @@ Numba release, a threading layer) the view shows for another machine.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -223,3 +224,18 @@ def listing(found: list[Section[Any]]) -> str:
         lines.append(f"{s.name}: {s.facts.line()}")
         lines += [f"  {note}" for note in s.status.notes()]
     return "\n".join(lines) if lines else "no machines with results"
+
+
+def machine_options(
+    prog: str, results_dir: str | Path, machine: str | None, list_machines: bool, sections: Callable[[], list]
+) -> int | None:
+    """The ``--machine`` / ``--list-machines`` part of a terminal view: exit status 2 with the
+    error on stderr for a machine without results, 0 after printing `sections()`'s listing,
+    None when the view goes on."""
+    if error := unknown(results_dir, machine):
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 2
+    if list_machines:
+        print(listing(sections()))
+        return 0
+    return None

@@ -313,12 +313,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.factor > 1:
         parser.error(f"--factor must be above 1, got {args.factor}")
-    if error := machines.unknown(args.results, args.machine):
-        print(f"numba_versions: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if args.list_machines:
-        print(machines.listing(per_machine(args.results, args.factor)))
-        return 0
+    done = machines.machine_options(
+        "numba_versions", args.results, args.machine, args.list_machines, lambda: per_machine(args.results, args.factor)
+    )
+    if done is not None:
+        return done
     try:
         report = build_report(args.results, args.machine, args.factor)
         if args.confirm and confirm_flagged(report, args.results, args.config):
