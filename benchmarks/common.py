@@ -95,9 +95,30 @@ def requested_layer_loaded() -> str:
     return loaded
 
 
+STEADY_ALLOCATION = 4_000_000
+"""float64 elements of the block `steady_allocator` frees: 32 MB, just under glibc's 32 MiB
+ceiling for its dynamic mmap threshold."""
+
+
+def steady_allocator() -> None:
+    """Put the allocator in the state a long-running program is in, whatever ran before.
+
+    glibc serves a block above its mmap threshold (128 KiB at start) with a fresh mmap and
+    raises the threshold to the size of each such block freed, up to 32 MiB. So whether a
+    NumPy temporary of 1e5-1e6 elements costs page faults on every call depends on what the
+    process freed before (measured: `numpy` gaussians at 1e5 took 815-901 us in fresh
+    processes and 438-454 us with the threshold fixed). Freeing one 32 MB block sets the
+    threshold to its ceiling, as any session that has freed a large array has it. Elsewhere
+    than glibc this is an allocation and a free, nothing more.
+    """
+    block = np.empty(STEADY_ALLOCATION)
+    del block
+
+
 def validated(kernel: str, mode: str, size: int, threads: int | None = None) -> tuple:
     """A warmed-up `(func, args)` whose result at `size` agrees with the reference, run on
-    the threading layer asked for."""
+    the threading layer asked for, in a steady allocator state."""
+    steady_allocator()
     requested_layer_loaded()
     info, func = build(kernel, mode, threads)
     args = inputs(kernel, size)

@@ -100,6 +100,7 @@ def batch(kernel: str, mode: str, outer: int, launcher: str, inner: int, size: i
     Chunked modes get one build (one pool) per caller."""
     if launcher not in LAUNCH:
         raise ValueError(f"launcher: expected one of {', '.join(LAUNCH)}, got {launcher!r}")
+    common.steady_allocator()
     common.requested_layer_loaded()
     info = common.supported(kernel, mode, inner)
     funcs = [kernels.build(kernel, mode, threads=inner) for _ in range(outer)]

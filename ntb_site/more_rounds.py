@@ -10,7 +10,7 @@ From the repository root::
 
     python -m ntb_site.more_rounds [--results .asv/results] [--machine NAME]
 
-prints one asv ``--bench`` regular expression per kernel and size that deserves more rounds
+prints the asv ``--bench`` regular expressions of every kernel and size that deserves more rounds
 (nothing when none does); ``.ci/bench`` appends 2 rounds to them
 (``asv run --append-samples -a rounds=2``). Exit status 2 without Modes results.
 """
@@ -18,12 +18,11 @@ prints one asv ``--bench`` regular expression per kernel and size that deserves 
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 from collections.abc import Sequence
 
-from ntb_site import advisor
+from ntb_site import advisor, plan
 from ntb_site.advisor import Advice
 from ntb_site.statistics.lead import MARGIN
 from ntb_site.statistics.verdicts import can_decide
@@ -44,9 +43,10 @@ def undecided(advice: Advice) -> list[tuple[str, int]]:
     return found
 
 
-def selector(kernel: str, size: int) -> str:
-    """The asv ``--bench`` regex of `kernel`'s Modes timings at `size`."""
-    return f"^{re.escape(kernel)}{re.escape(advisor.MODES_TIMING)}\\({size}, "
+def selectors(kernel: str, size: int) -> list[str]:
+    """The asv ``--bench`` regexes of the advisor's timings of `kernel` at `size` (the
+    plan's ``top`` rows: no 1-thread run of a threaded mode, no n/a point)."""
+    return plan.selectors("top", [size], kernel)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"more_rounds: no Modes results in {args.results}", file=sys.stderr)
         return 2
     for kernel, size in undecided(found):
-        print(selector(kernel, size))
+        print("\n".join(selectors(kernel, size)))
     return 0
 
 

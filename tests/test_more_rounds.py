@@ -5,6 +5,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+import kernels
 from ntb_site import advisor, more_rounds
 
 DATA = Path(__file__).parent / "data" / "modes_results"
@@ -38,11 +39,18 @@ def test_two_rounds_get_more_only_where_the_lead_can_pass_the_margin():
     assert ("kde", 10_000) not in more_rounds.undecided(close)
 
 
-def test_selector_matches_asv_names_of_that_size_only():
-    pattern = re.compile(more_rounds.selector("kde", 10_000))
-    assert pattern.search("kde.Modes.time_kernel(10000, 'numpy', 1)")
-    assert not pattern.search("kde.Modes.time_kernel(100000, 'numpy', 1)")
-    assert not pattern.search("gaussians.Modes.time_kernel(10000, 'numpy', 1)")
+def test_selectors_match_the_advisors_timings_of_that_size_only():
+    patterns = [re.compile(regex) for regex in more_rounds.selectors("kde", 10_000)]
+
+    def selected(name: str) -> bool:
+        return any(p.search(name) for p in patterns)
+
+    top = kernels.max_threads()
+    assert selected("kde.Modes.time_kernel(10000, 'numpy', 1)")
+    assert selected(f"kde.Modes.time_kernel(10000, 'prange', {top})")
+    assert not selected("kde.Modes.time_kernel(100000, 'numpy', 1)")
+    assert not selected("gaussians.Modes.time_kernel(10000, 'numpy', 1)")
+    assert not selected("kde.Modes.time_kernel(10000, 'numpy', 2)")  # n/a: never spawned
 
 
 def test_cli(capsys, tmp_path):

@@ -1,0 +1,86 @@
+"""Which `Modes` timings a phase of `.ci/bench` measures, as asv ``--bench`` regular expressions.
+
+A `Modes` benchmark is a grid of size × mode × threads, and asv spends one fresh process per
+point per round whether the point answers a question or is n/a. The main job asks two
+questions of it and measures each one's points only:
+
+- ``top``: every mode at the thread count the advisor and the Numba-versions page compare
+  (all threads Numba may use; 1 for a single-threaded mode). The n/a points, a
+  single-threaded mode asked for more threads, are never spawned.
+- ``one``: the threaded modes on 1 thread, the scaling page's strong-scaling baseline.
+
+From the repository root, with the project's `kernels` installed::
+
+    python -m ntb_site.plan top 10000 100000        # one regex per line
+    python -m ntb_site.plan one 1000000 --kernel kde
+
+Exit status 2 on bad usage (an unknown kernel, a size that is not a positive integer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Sequence
+
+import kernels
+from ntb_site.results.asv_results import MODES_TIMING
+
+ROWS = ("top", "one")
+
+
+def _modes(kernel: str, threaded: bool) -> list[str]:
+    return [mode for mode in kernels.MODES[kernel] if kernels.MODE_INFO[mode].threaded == threaded]
+
+
+def selectors(rows: str, sizes: Iterable[int], kernel: str | None = None) -> list[str]:
+    """The ``--bench`` regexes of the `rows` points (``top`` or ``one``) at `sizes`, for
+    `kernel` or every kernel of the registry; ValueError naming a bad argument."""
+    if rows not in ROWS:
+        raise ValueError(f"rows: expected one of {', '.join(ROWS)}, got {rows!r}")
+    sizes = list(sizes)
+    if not sizes or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"sizes: expected positive integers, got {sizes!r}")
+    names = list(kernels.MODES) if kernel is None else [kernel]
+    if kernel is not None and kernel not in kernels.MODES:
+        raise ValueError(f"kernel: expected one of {', '.join(kernels.MODES)}, got {kernel!r}")
+    size_group = "|".join(str(s) for s in sizes)
+    groups = [(False, 1), (True, kernels.max_threads())] if rows == "top" else [(True, 1)]
+    found = []
+    for name in names:
+        for threaded, threads in groups:
+            modes = _modes(name, threaded)
+            if modes:
+                found.append(
+                    f"^{re.escape(name)}{re.escape(MODES_TIMING)}\\(({size_group}), '({'|'.join(modes)})', {threads}\\)"
+                )
+    return found
+
+
+def _size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.plan", description=__doc__.split("\n")[0])
+    parser.add_argument("rows", choices=ROWS, help="top: every mode at the compared thread count; one: 1 thread")
+    parser.add_argument("sizes", nargs="+", type=_size, help="sizes (elements)")
+    parser.add_argument("--kernel", help="one kernel (default: every kernel of the registry)")
+    args = parser.parse_args(argv)
+    try:
+        print("\n".join(selectors(args.rows, args.sizes, args.kernel)))
+    except ValueError as error:
+        parser.error(str(error))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
