@@ -43,7 +43,12 @@ def test_sizes_are_matched_whole():
 
 @pytest.mark.parametrize(
     ("rows", "sizes", "kernel", "named"),
-    [("all", [10], None, "rows"), ("top", [], None, "sizes"), ("top", [0], None, "sizes"), ("top", [10], "x", "kernel")],
+    [
+        ("all", [10], None, "rows"),
+        ("top", [], None, "sizes"),
+        ("top", [0], None, "sizes"),
+        ("top", [10], "x", "kernel"),
+    ],
 )
 def test_bad_arguments_are_named(rows, sizes, kernel, named):
     with pytest.raises(ValueError, match=named):
