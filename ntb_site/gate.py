@@ -6,7 +6,10 @@ by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measu
 (`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
-    python -m ntb_site.gate BASE HEAD --factor 1.5 [-E ENV] [-b REGEX ...]
+    python -m ntb_site.gate BASE HEAD [--factor 1.1] [--rounds 6] [-E ENV] [-b REGEX ...]
+
+Without ``-b`` it times every mode at the compared thread count at 1e5 and 1e6 elements
+(`ntb_site.plan` ``top`` rows: the advisor's points, no n/a point spawned).
 
 Exit status: 0 no confirmed slowdown, 1 a confirmed slowdown, 2 bad usage or asv failed.
 """
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from asv.config import Config
 
-from ntb_site import matrix
+from ntb_site import matrix, plan
 from ntb_site.results import confirm
 from ntb_site.statistics import comparison
 from ntb_site.statistics.rounds import selector
@@ -44,11 +47,27 @@ def _compare(results_dir: Path, machine: str, commits: list[str], env: str, fact
     return list(comparison.compare_runs(base, head, ("base", "head"), results_dir, factor=factor))
 
 
-def gate(base: str, head: str, *, env: str, machine: str, config: str, factor: float, bench: Sequence[str]) -> int:
-    """Benchmark, compare, confirm; print the table; the exit status."""
+DEFAULT_FACTOR = 1.1
+DEFAULT_ROUNDS = 6
+DEFAULT_SIZES = (100_000, 1_000_000)
+
+
+def gate(
+    base: str,
+    head: str,
+    *,
+    env: str,
+    machine: str,
+    config: str,
+    factor: float,
+    bench: Sequence[str],
+    rounds: int = DEFAULT_ROUNDS,
+) -> int:
+    """Benchmark (`rounds` rounds a side, interleaved), compare, confirm; print the table;
+    the exit status."""
     commits = [resolve(base), resolve(head)]
     results_dir = Path(Config.load(config).results_dir)
-    if confirm.asv_run(config, commits, [env], bench, machine, again=False) not in (0, 2):
+    if confirm.asv_run(config, commits, [env], bench, machine, again=False, rounds=rounds) not in (0, 2):
         return EXIT_ERROR
     found = _compare(results_dir, machine, commits, env, factor)
     flagged = {selector(c.benchmark, c.params) for c in found if c.verdict == "unconfirmed"}
@@ -70,19 +89,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ntb_site.gate", description=__doc__.split("\n")[0])
     parser.add_argument("base", help="base commit (e.g. the target branch tip)")
     parser.add_argument("head", help="head commit (e.g. the pull request's test merge)")
-    parser.add_argument("--factor", type=float, default=1.5, help="slower by more than this fails (default 1.5)")
+    parser.add_argument(
+        "--factor", type=float, default=DEFAULT_FACTOR, help=f"slower beyond this fails (default {DEFAULT_FACTOR})"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=DEFAULT_ROUNDS, help=f"first-look rounds per side (default {DEFAULT_ROUNDS})"
+    )
     parser.add_argument("-E", "--environment", help="asv environment (default: the newest Numba of the matrix)")
-    parser.add_argument("-b", "--bench", action="append", default=[], help="asv --bench regex (repeatable)")
+    parser.add_argument(
+        "-b", "--bench", action="append", default=[], help="asv --bench regex (repeatable; default: see above)"
+    )
     parser.add_argument("--machine", default=None, help="asv machine name (default: asv's for this host)")
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
     args = parser.parse_args(argv)
     if not args.factor > 1:
         parser.error(f"--factor must be above 1, got {args.factor}")
+    if args.rounds < 4:
+        parser.error(f"--rounds must be at least 4 (fewer can never decide), got {args.rounds}")
     env = args.environment or matrix.newest_env(args.config)
     machine = args.machine or confirm.default_machine()
     try:
+        bench = args.bench or plan.selectors("top", DEFAULT_SIZES)
         return gate(
-            args.base, args.head, env=env, machine=machine, config=args.config, factor=args.factor, bench=args.bench
+            args.base,
+            args.head,
+            env=env,
+            machine=machine,
+            config=args.config,
+            factor=args.factor,
+            bench=bench,
+            rounds=args.rounds,
         )
     except (ValueError, LookupError) as error:
         print(f"gate: {error}", file=sys.stderr)

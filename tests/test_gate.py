@@ -22,3 +22,8 @@ def test_unknown_commit_is_named():
 def test_factor_must_exceed_one():
     proc = gate("HEAD", "HEAD", "--factor", "1")
     assert proc.returncode == 2 and "--factor must be above 1" in proc.stderr
+
+
+def test_too_few_rounds_are_refused():
+    proc = gate("HEAD", "HEAD", "--rounds", "3")
+    assert proc.returncode == 2 and "--rounds must be at least 4" in proc.stderr

@@ -93,15 +93,20 @@ def asv_run(
     machine: str,
     *,
     again: bool = True,
+    rounds: int | None = None,
 ) -> int:
     """`asv run` over `commits` × `envs`, rounds interleaved in time and samples recorded:
-    a first look, or with `again` a confirmation of `CONFIRM_ROUNDS` rounds appended to the
-    stored samples. Output passes through; asv's exit status."""
+    a first look (of `rounds` rounds, default: each benchmark's own), or with `again` a
+    confirmation of `CONFIRM_ROUNDS` rounds appended to the stored samples. Output passes
+    through; asv's exit status."""
     handle, hashfile = tempfile.mkstemp(prefix="ntb-commits-", suffix=".txt")
     with os.fdopen(handle, "w") as out:
         out.write("\n".join(commits) + "\n")
     args = ["run", f"HASHFILE:{hashfile}", "--interleave-rounds", "--record-samples", "--machine", machine]
-    args += ["--append-samples", "-a", f"rounds={CONFIRM_ROUNDS}"] if again else []
+    if again:
+        args += ["--append-samples", "-a", f"rounds={CONFIRM_ROUNDS}"]
+    elif rounds is not None:
+        args += ["-a", f"rounds={rounds}"]
     args += [arg for env in envs for arg in ("-E", env)]
     args += [arg for regex in sorted(bench) for arg in ("-b", regex)]
     try:
