@@ -210,6 +210,7 @@ class FirstCall(KernelBenchmark):
 
     repeat = 3
     rounds = 1
+    warmup_time = 0  # asv's default warms up with one more untimed interpreter per mode
     timeout = 600
 
     @classmethod
