@@ -48,7 +48,7 @@ def _compare(results_dir: Path, machine: str, commits: list[str], env: str, fact
 
 
 DEFAULT_FACTOR = 1.1
-DEFAULT_ROUNDS = 6
+DEFAULT_ROUNDS = 10
 DEFAULT_SIZES = (100_000, 1_000_000)
 
 
