@@ -40,7 +40,9 @@ def time_once(kernel: str, mode: str, size: int, steady: bool) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.tools.allocator_state", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ntb_site.tools.allocator_state", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--kernel", default="gaussians")
     parser.add_argument("--mode", default="numpy", help="a single-threaded mode (default numpy)")
     parser.add_argument("--size", type=int, default=100_000)
