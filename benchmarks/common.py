@@ -106,10 +106,10 @@ def steady_allocator() -> None:
     glibc serves a block above its mmap threshold (128 KiB at start) with a fresh mmap and
     raises the threshold to the size of each such block freed, up to 32 MiB. So whether a
     NumPy temporary of 1e5-1e6 elements costs page faults on every call depends on what the
-    process freed before (measured: `numpy` gaussians at 1e5 took 815-901 us in fresh
-    processes and 438-454 us with the threshold fixed). Freeing one 32 MB block sets the
-    threshold to its ceiling, as any session that has freed a large array has it. Elsewhere
-    than glibc this is an allocation and a free, nothing more.
+    process freed before (`python -m ntb_site.tools.allocator_state`: `numpy` gaussians at
+    1e5 took 1,019-1,029 us in fresh processes, 289-301 us after this). Freeing one 32 MB
+    block sets the threshold to its ceiling, as any session that has freed a large array has
+    it. Elsewhere than glibc this is an allocation and a free, nothing more.
     """
     block = np.empty(STEADY_ALLOCATION)
     del block

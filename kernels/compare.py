@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import numba
-import numpy
+import numpy as np
 
 from . import chunked
 from .modes import MODE_INFO
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="time each mode against the notebook's verbatim function instead (ratio of times)",
     )
     options = parser.parse_args(argv)
-    numpy.empty(4_000_000)  # allocated and freed at once: the steady allocator state (module docstring)
+    np.empty(4_000_000)  # allocated and freed at once: the steady allocator state (module docstring)
     if (options.size is not None and options.size < 1) or options.rounds < 1:
         parser.error("--size and --rounds must be positive integers")
     if options.threads is not None and not 1 <= options.threads <= max_threads():

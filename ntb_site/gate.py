@@ -6,7 +6,7 @@ by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measu
 (`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
-    python -m ntb_site.gate BASE HEAD [--factor 1.1] [--rounds 6] [-E ENV] [-b REGEX ...]
+    python -m ntb_site.gate BASE HEAD [--factor 1.1] [--rounds 10] [-E ENV] [-b REGEX ...]
 
 Without ``-b`` it times every mode at the compared thread count at 1e5 and 1e6 elements
 (`ntb_site.plan` ``top`` rows: the advisor's points, no n/a point spawned).
