@@ -18,12 +18,10 @@ from collections.abc import Sequence
 STATES = ("at start", "steady")
 
 CHILD = """
-import sys, timeit
+import timeit
 from benchmarks import common
-if {steady}:
-    common.steady_allocator()
-else:
-    common.steady_allocator = lambda: None
+if not {steady}:
+    common.steady_allocator = lambda: None  # validated() would otherwise call it
 func, args = common.validated({kernel!r}, {mode!r}, {size}, 1)
 print(min(timeit.repeat(lambda: func(*args), number=10, repeat=5)) / 10)
 """
