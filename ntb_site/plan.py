@@ -42,9 +42,9 @@ def selectors(rows: str, sizes: Iterable[int], kernel: str | None = None) -> lis
     sizes = list(sizes)
     if not sizes or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes):
         raise ValueError(f"sizes: expected positive integers, got {sizes!r}")
-    names = list(kernels.MODES) if kernel is None else [kernel]
     if kernel is not None and kernel not in kernels.MODES:
         raise ValueError(f"kernel: expected one of {', '.join(kernels.MODES)}, got {kernel!r}")
+    names = list(kernels.MODES) if kernel is None else [kernel]
     size_group = "|".join(str(s) for s in sizes)
     groups = [(False, 1), (True, kernels.max_threads())] if rows == "top" else [(True, 1)]
     found = []
