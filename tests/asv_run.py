@@ -90,6 +90,19 @@ def run(config: Path, commit: str, *, env=None, timeout: float = 300, bench: str
     return proc
 
 
+def start_run(config: Path, commit: str, log: Path, *, env=None) -> subprocess.Popen:
+    """Start a quick `asv run` (as `run`) in the background, its stdout and stderr going to `log`."""
+    with log.open("w", encoding="utf-8") as out:
+        return subprocess.Popen(
+            [PYTHON, "-m", "asv", *run_args(commit), "--config", str(config)],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
 def publish(config: Path, timeout: float = 300):
     """`asv publish` into the config's html_dir."""
     return asv(config, "publish", timeout=timeout)

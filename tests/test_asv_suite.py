@@ -12,9 +12,9 @@ from kernels import MODE_INFO, REGISTRY
 
 # Compiling a kernel takes ~0.5-2 s; with NTB_SIZES=small a warmed-up call is far below this.
 COMPILE_FREE_LIMIT_S = 0.2
-# The quick run's target was 120 s on 2 cores before the suite compiled every variant once more for its
-# machine-code facts (codegen, 15-30 s); the default only catches runaway runs. Tighten via the env.
-QUICK_RUN_BUDGET_S = float(os.environ.get("NTB_QUICK_RUN_BUDGET_S", "150"))
+# The quick run takes ~75 s of one core alone; in the test session it shares the 2 cores with the
+# other tests (conftest's `_quick_run`), so the default only catches runaway runs. Tighten via the env.
+QUICK_RUN_BUDGET_S = float(os.environ.get("NTB_QUICK_RUN_BUDGET_S", "300"))
 
 
 def quick_outcomes(site):
@@ -81,7 +81,7 @@ def test_no_timing_contains_compilation(quick_site):
 def test_quick_run_duration(quick_site, capsys):
     result = asv_run.results_for(quick_site.results_dir, quick_site.commit)
     table = asv_run.duration_table(result, asv_run.load_benchmarks(quick_site.results_dir))
-    report = f"quick run of the whole suite: {quick_site.run_seconds:.0f} s wall (target 120 s)\n{table}"
+    report = f"quick run of the whole suite: {quick_site.run_seconds:.0f} s wall, beside the other tests\n{table}"
     with capsys.disabled():
         print(f"\n{report}")
     assert asv_run.durations(result), "asv recorded no per-benchmark durations"
