@@ -9,10 +9,20 @@ questions of it and measures each one's points only:
   single-threaded mode asked for more threads, are never spawned.
 - ``one``: the threaded modes on 1 thread, the scaling page's strong-scaling baseline.
 
+The whole matrix (``.ci/bench --all-releases``) splits ``top`` in two:
+
+- ``numba``: the ``top`` rows whose time is Numba's compiled code and threading layer
+  alone (``numpy`` as the control): what a Numba release step compares in every environment.
+- ``dask``: the ``top`` rows of the modes that run the ``threads`` mode's nogil kernel under
+  Dask's schedulers. A Numba release changes that kernel, which ``threads`` already times;
+  the rest of their time is Dask's (~0.4 s a point against ~0.3 s: a third of a step's
+  cost), so they are measured under the newest release only.
+
 From the repository root, with the project's `kernels` installed::
 
     python -m ntb_site.plan top 10000 100000        # one regex per line
     python -m ntb_site.plan one 1000000 --kernel kde
+    python -m ntb_site.plan numba 100000 1000000
 
 Exit status 2 on bad usage (an unknown kernel, a size that is not a positive integer).
 """
@@ -27,15 +37,22 @@ from collections.abc import Iterable, Sequence
 import kernels
 from ntb_site.results.asv_results import MODES_TIMING
 
-ROWS = ("top", "one")
+ROWS = ("top", "one", "numba", "dask")
+DASK_MODES = frozenset({"dask", "distributed"})
+"""The modes whose scheduler is Dask's (the ``dask`` rows)."""
 
 
-def _modes(kernel: str, threaded: bool) -> list[str]:
-    return [mode for mode in kernels.MODES[kernel] if kernels.MODE_INFO[mode].threaded == threaded]
+def _modes(kernel: str, threaded: bool, rows: str) -> list[str]:
+    wanted = {"numba": False, "dask": True}.get(rows)
+    return [
+        mode
+        for mode in kernels.MODES[kernel]
+        if kernels.MODE_INFO[mode].threaded == threaded and wanted in (None, mode in DASK_MODES)
+    ]
 
 
 def selectors(rows: str, sizes: Iterable[int], kernel: str | None = None) -> list[str]:
-    """The ``--bench`` regexes of the `rows` points (``top`` or ``one``) at `sizes`, for
+    """The ``--bench`` regexes of the `rows` points (one of `ROWS`) at `sizes`, for
     `kernel` or every kernel of the registry; ValueError naming a bad argument."""
     if rows not in ROWS:
         raise ValueError(f"rows: expected one of {', '.join(ROWS)}, got {rows!r}")
@@ -46,11 +63,11 @@ def selectors(rows: str, sizes: Iterable[int], kernel: str | None = None) -> lis
         raise ValueError(f"kernel: expected one of {', '.join(kernels.MODES)}, got {kernel!r}")
     names = list(kernels.MODES) if kernel is None else [kernel]
     size_group = "|".join(str(s) for s in sizes)
-    groups = [(False, 1), (True, kernels.max_threads())] if rows == "top" else [(True, 1)]
+    groups = [(True, 1)] if rows == "one" else [(False, 1), (True, kernels.max_threads())]
     found = []
     for name in names:
         for threaded, threads in groups:
-            modes = _modes(name, threaded)
+            modes = _modes(name, threaded, rows)
             if modes:
                 found.append(
                     f"^{re.escape(name)}{re.escape(MODES_TIMING)}\\(({size_group}), '({'|'.join(modes)})', {threads}\\)"
@@ -71,7 +88,11 @@ def _size(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m ntb_site.plan", description=__doc__.split("\n")[0])
-    parser.add_argument("rows", choices=ROWS, help="top: every mode at the compared thread count; one: 1 thread")
+    parser.add_argument(
+        "rows",
+        choices=ROWS,
+        help="top: every mode at the compared thread count; one: 1 thread; numba/dask: top without/only the Dask modes",
+    )
     parser.add_argument("sizes", nargs="+", type=_size, help="sizes (elements)")
     parser.add_argument("--kernel", help="one kernel (default: every kernel of the registry)")
     args = parser.parse_args(argv)

@@ -37,6 +37,14 @@ def test_one_is_the_threaded_modes_on_one_thread():
     assert found == {f"kde.Modes.time_kernel(1000000, '{m}', 1)" for m in threaded}
 
 
+def test_numba_and_dask_rows_split_top():
+    numba, dask = picked("numba", [100_000]), picked("dask", [100_000])
+    assert numba | dask == picked("top", [100_000])
+    assert not numba & dask
+    assert dask and all(re.search(r"'(dask|distributed)'", name) for name in dask)
+    assert "kde.Modes.time_kernel(100000, 'numpy', 1)" in numba
+
+
 def test_sizes_are_matched_whole():
     assert not picked("top", [10_000]) & picked("top", [100_000])
 
