@@ -293,7 +293,9 @@ class LayerFacts:
     layer: str
     label: str
     loaded: bool
-    serialised: bool | None
+    serialised: float | None
+    """Share of the probe processes in which concurrent launches took turns (older
+    results: one process, so 0 or 1)."""
     end_gap: float | None
     tbb_on_loader_path: bool | None
     tbb_in_environment_lib: bool | None
@@ -302,9 +304,8 @@ class LayerFacts:
         """``loaded; runs concurrent launches together (end gap 0.01)`` and the like."""
         parts = ["loaded" if self.loaded else "NOT loaded"]
         if self.serialised is not None:
-            gap = f" (end gap {self.end_gap:.2f})" if self.end_gap is not None else ""
-            together = "serialises concurrent launches" if self.serialised else "runs concurrent launches together"
-            parts.append(together + gap)
+            gap = f"end gap {self.end_gap:.2f}" if self.end_gap is not None else ""
+            parts.append(f"{self.launches}{f' ({gap})' if gap else ''}")
         if self.layer == "tbb" and self.tbb_on_loader_path is not None:
             if self.tbb_on_loader_path:
                 parts.append("TBB on the loader's path")
@@ -313,6 +314,17 @@ class LayerFacts:
             else:
                 parts.append("no TBB runtime found")
         return "; ".join(parts)
+
+    @property
+    def launches(self) -> str:
+        """What concurrent launches did: serialised, together, or varied between processes."""
+        if self.serialised is None:
+            return "not recorded"
+        if self.serialised >= 1:
+            return "serialises concurrent launches"
+        if self.serialised <= 0:
+            return "runs concurrent launches together"
+        return f"varies: serialised concurrent launches in {self.serialised:.0%} of its processes"
 
     def as_json(self) -> dict[str, Any]:
         """The layer's record of layers.json."""
@@ -413,7 +425,7 @@ def layer_facts(layer: str, run: Run) -> LayerFacts:
         layer=layer,
         label=env.label,
         loaded=env.facts.get("ThreadingLayer.in_use") == [layer],
-        serialised=_flag(run, "Launches.track_serialised"),
+        serialised=_fact(run, "Launches.track_serialised"),
         end_gap=_fact(run, "Launches.track_end_gap"),
         tbb_on_loader_path=_flag(run, "Loading.track_tbb_on_loader_path"),
         tbb_in_environment_lib=_flag(run, "Loading.track_tbb_in_environment_lib"),

@@ -34,7 +34,7 @@ CALLERS = """
 """
 
 
-@pytest.mark.parametrize(("layer", "serialised"), [("workqueue", 1), ("omp", 0)])
+@pytest.mark.parametrize(("layer", "serialised"), [("workqueue", 1.0), ("omp", 0.0)])
 def test_concurrent_callers_are_correct_and_the_layer_survives(layer, serialised):
     """4 and 8 callers at once, by Python threads and by Dask, all cores or one thread each:
     every result right, the process alive (raw workqueue would abort), launches serialised

@@ -185,3 +185,17 @@ def test_the_published_layer_page_draws_every_chart_offline(tmp_path):
     report = check_site(tmp_path / "html", only=["layers_charts"])
     assert not report["problems"], json.dumps(report, indent=2)
     assert report["layers_charts"] >= 4  # one chart per kernel and launcher, and CPU time
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [
+        (1.0, "serialises concurrent launches"),
+        (0.0, "runs concurrent launches together"),
+        (2 / 3, "varies: serialised concurrent launches in 67% of its processes"),
+    ],
+)
+def test_launches_say_varies_where_the_probe_processes_disagree(share, text):
+    facts = layers.LayerFacts("tbb", "tbb env", True, share, 0.3, False, True)
+    assert facts.describe().startswith(f"loaded; {text} (end gap 0.30)")
+    assert facts.as_json()["serialised"] == share

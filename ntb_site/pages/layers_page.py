@@ -121,7 +121,9 @@ def facts_table(found: Layers) -> str:
     """One row per layer: what the suite recorded about it."""
     rows = []
     for name, facts in found.layers.items():
-        launches = "–" if facts.serialised is None else ("serialised" if facts.serialised else "run together")
+        launches = {None: "–", 0: "run together", 1: "serialised"}.get(
+            facts.serialised, f"varies: serialised in {facts.serialised:.0%} of processes"
+        )
         gap = "–" if facts.end_gap is None else f"{facts.end_gap:.2f}"
         rows.append(
             [
