@@ -224,17 +224,18 @@ def fresh_process_gaps() -> list[float]:
 
 class Launches:
     """What the loaded layer does when two Python threads launch parallel work at once (on
-    one Numba thread each), probed in `PROBE_PROCESSES` fresh interpreters, `PROBES` times
-    each: `end_gap`, the median of every probe, and `serialised`, the share of processes
-    whose median gap says the launches took turns (1: always, as the project's guard makes
-    workqueue, which would otherwise abort; 0: they always ran together; in between, the
-    layer's behaviour varies from process to process, as tbb's did on a 2-vCPU VM)."""
+    one Numba thread each), probed `PROBES` times in each of `PROBE_PROCESSES` processes
+    (asv's, then fresh interpreters): `end_gap`, the median of every probe, and
+    `serialised`, the share of processes whose median gap says the launches took turns
+    (1: always, as the project's guard makes workqueue, which would otherwise abort; 0:
+    they always ran together; in between, the layer's behaviour varies from process to
+    process, as tbb's did between two runs on a 2-vCPU VM)."""
 
-    rounds = 1  # a fact: asv keeps one round's value, and the processes are fresh here
+    rounds = 1  # a fact: asv keeps the last round's value only; setup probes the processes
     timeout = 3 * BATCH_TIMEOUT
 
     def setup(self):
-        self.gaps = [fresh_process_gaps() for _ in range(PROBE_PROCESSES)]
+        self.gaps = [probe_gaps()] + [fresh_process_gaps() for _ in range(PROBE_PROCESSES - 1)]
 
     def track_end_gap(self):
         return statistics.median(gap for gaps in self.gaps for gap in gaps)
