@@ -3,6 +3,7 @@ results of the concurrency benchmarks under all three layers
 (tests/data/layers_concurrency_results), checked against the results files read without asv,
 and its rule on made-up estimates."""
 
+import dataclasses
 import itertools
 import json
 import math
@@ -199,3 +200,11 @@ def test_launches_say_varies_where_the_probe_processes_disagree(share, text):
     facts = layers.LayerFacts("tbb", "tbb env", True, share, 0.3, False, True)
     assert facts.describe().startswith(f"loaded; {text} (end gap 0.30)")
     assert facts.as_json()["serialised"] == share
+
+
+def test_facts_table_shows_each_launch_answer(found):
+    shares = {"tbb": None, "omp": 1 / 3, "workqueue": 1.0}
+    facts = {name: dataclasses.replace(f, serialised=shares[name]) for name, f in found.layers.items()}
+    text = layers_page.facts_table(dataclasses.replace(found, layers=facts))
+    assert "varies: serialised in 33% of processes" in text
+    assert "serialised" in text and "–" in text

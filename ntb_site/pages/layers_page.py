@@ -121,9 +121,12 @@ def facts_table(found: Layers) -> str:
     """One row per layer: what the suite recorded about it."""
     rows = []
     for name, facts in found.layers.items():
-        launches = {None: "–", 0: "run together", 1: "serialised"}.get(
-            facts.serialised, f"varies: serialised in {facts.serialised:.0%} of processes"
-        )
+        if facts.serialised is None:
+            launches = "–"
+        elif facts.serialised in (0, 1):
+            launches = "serialised" if facts.serialised else "run together"
+        else:
+            launches = f"varies: serialised in {facts.serialised:.0%} of processes"
         gap = "–" if facts.end_gap is None else f"{facts.end_gap:.2f}"
         rows.append(
             [
