@@ -305,7 +305,7 @@ class LayerFacts:
         parts = ["loaded" if self.loaded else "NOT loaded"]
         if self.serialised is not None:
             gap = f"end gap {self.end_gap:.2f}" if self.end_gap is not None else ""
-            parts.append(f"{self.launches}{f' ({gap})' if gap else ''}")
+            parts.append(f"{self.launches()}{f' ({gap})' if gap else ''}")
         if self.layer == "tbb" and self.tbb_on_loader_path is not None:
             if self.tbb_on_loader_path:
                 parts.append("TBB on the loader's path")
@@ -315,15 +315,17 @@ class LayerFacts:
                 parts.append("no TBB runtime found")
         return "; ".join(parts)
 
-    @property
-    def launches(self) -> str:
-        """What concurrent launches did: serialised, together, or varied between processes."""
+    def launches(self, short: bool = False) -> str:
+        """What concurrent launches did: serialised, together, or varied between processes
+        (`short`: the facts table's cell)."""
         if self.serialised is None:
-            return "not recorded"
+            return "–" if short else "not recorded"
         if self.serialised >= 1:
-            return "serialises concurrent launches"
+            return "serialised" if short else "serialises concurrent launches"
         if self.serialised <= 0:
-            return "runs concurrent launches together"
+            return "run together" if short else "runs concurrent launches together"
+        if short:
+            return f"varies: serialised in {self.serialised:.0%} of processes"
         return f"varies: serialised concurrent launches in {self.serialised:.0%} of its processes"
 
     def as_json(self) -> dict[str, Any]:

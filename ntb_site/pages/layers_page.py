@@ -121,18 +121,12 @@ def facts_table(found: Layers) -> str:
     """One row per layer: what the suite recorded about it."""
     rows = []
     for name, facts in found.layers.items():
-        if facts.serialised is None:
-            launches = "–"
-        elif facts.serialised in (0, 1):
-            launches = "serialised" if facts.serialised else "run together"
-        else:
-            launches = f"varies: serialised in {facts.serialised:.0%} of processes"
         gap = "–" if facts.end_gap is None else f"{facts.end_gap:.2f}"
         rows.append(
             [
                 _code(name),
                 "yes" if facts.loaded else "<span class=ntb-flag>no</span>",
-                launches,
+                facts.launches(short=True),
                 gap,
                 html.escape(facts.describe()),
                 html.escape(facts.label),
