@@ -55,12 +55,19 @@ def conf_value(config: Path, key: str) -> Path:
     return Path(json.loads(config.read_text(encoding="utf-8"))[key])
 
 
+def _invocation(config: Path, args: Iterable[str], env: Mapping[str, str] | None) -> dict:
+    """subprocess arguments of `python -m asv <args> --config <config>` from the repo root."""
+    return {
+        "args": [PYTHON, "-m", "asv", *args, "--config", str(config)],
+        "cwd": ROOT,
+        "env": {**os.environ, **(env or {})},
+    }
+
+
 def asv(config: Path, *args: str, env: Mapping[str, str] | None = None, timeout: float = 300, check: bool = True):
     """Run `python -m asv <args> --config <config>` from the repo root; return the CompletedProcess."""
     proc = subprocess.run(
-        [PYTHON, "-m", "asv", *args, "--config", str(config)],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        **_invocation(config, args, env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -94,9 +101,7 @@ def start_run(config: Path, commit: str, log: Path, *, env=None) -> subprocess.P
     """Start a quick `asv run` (as `run`) in the background, its stdout and stderr going to `log`."""
     with log.open("w", encoding="utf-8") as out:
         return subprocess.Popen(
-            [PYTHON, "-m", "asv", *run_args(commit), "--config", str(config)],
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            **_invocation(config, run_args(commit), env),
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

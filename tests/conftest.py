@@ -29,9 +29,13 @@ class QuickSite:
 QUICK_RUN_TIMEOUT_S = 1800
 
 
+def _reads_quick_run(item) -> bool:
+    return "quick_site" in item.fixturenames
+
+
 def pytest_collection_modifyitems(items):
     """Run the tests that read the quick run last, so the rest overlap it (see `_quick_run`)."""
-    items.sort(key=lambda item: "quick_site" in item.fixturenames)
+    items.sort(key=_reads_quick_run)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,7 +46,7 @@ def _quick_run(request, tmp_path_factory):
     Yields (config, commit, process, log, start time), or None; a run still going at the
     end of the session (e.g. under -x) is killed.
     """
-    if not any("quick_site" in item.fixturenames for item in request.session.items):
+    if not any(map(_reads_quick_run, request.session.items)):
         yield None
         return
     import asv_run
