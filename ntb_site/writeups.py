@@ -1,7 +1,9 @@
 """The project's written-up causes of release regressions (``docs/``), and which verdicts
 they explain: a write-up names the variants it covers and the Numba release where the
 cause appeared, so it is linked from every verdict on those variants whose release step
-crosses that release. The page publishes the documents beside itself (``docs/``)."""
+crosses that release. The page publishes the documents beside itself: each rendered as a
+page of the site (``docs/<name>.html``, ``ntb_site.pages.docs_page``), which the verdicts
+link, with its Markdown source beside it."""
 
 from __future__ import annotations
 
@@ -27,9 +29,14 @@ class Writeup:
         """Whether this write-up covers `variant` on the release step `old` → `new`."""
         return variant in self.variants and Version(old) < Version(self.release) <= Version(new)
 
+    @property
+    def page(self) -> str:
+        """The rendered page in the site, relative to its root: ``docs/<name>.html``."""
+        return f"docs/{self.doc.removesuffix('.md')}.html"
+
     def as_json(self) -> dict[str, str]:
-        """The link the page shows: ``{"title", "href"}`` (relative to the site's root)."""
-        return {"title": self.title, "href": f"docs/{self.doc}"}
+        """The link the page shows: ``{"title", "href"}`` (the rendered page, relative to the site's root)."""
+        return {"title": self.title, "href": self.page}
 
 
 WRITEUPS = (
@@ -71,8 +78,11 @@ def explaining(variant: str | None, old: str, new: str) -> list[dict[str, str]]:
 
 
 def publish(html_dir: str | Path) -> None:
-    """Copy every linked document into ``html_dir/docs`` (served as plain text)."""
-    target = Path(html_dir, "docs")
-    target.mkdir(parents=True, exist_ok=True)
-    for doc in sorted({w.doc for w in WRITEUPS}):
-        shutil.copy2(DOCS / doc, target / doc)
+    """Render every linked document into ``html_dir/docs`` as a page of the site (what the
+    verdicts link), and copy its Markdown source beside it."""
+    from ntb_site.pages import docs_page  # the Markdown renderer, only when publishing
+
+    docs = sorted({w.doc for w in WRITEUPS})
+    docs_page.publish(html_dir, names=docs, docs=DOCS)
+    for doc in docs:
+        shutil.copy2(DOCS / doc, Path(html_dir, "docs", doc))
