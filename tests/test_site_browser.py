@@ -1,5 +1,6 @@
 """The site `asv publish` built from the session's quick run (`quick_site`) works offline:
-every page, the history UI (asv-tachyon) and the classic asv UI (vendored, index.legacy.html).
+every page, the history UI (asv-tachyon), the classic asv UI (vendored, index.legacy.html) and
+the rendered docs (docs/*.html, reached from the navigation bar's "Docs").
 
 The browser test needs Debian's chromium + chromium-driver and selenium; .ci/run
 installs them, so CI runs it. The other checks need no browser.
@@ -13,8 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ntb_site import writeups
 from ntb_site.numba_versions import NO_DATA
-from ntb_site.pages import history
+from ntb_site.pages import docs_page, history
 from ntb_site.pages.offline import CDN_TO_LOCAL, VENDOR_DIR
 from ntb_site.tools.browser_check import browser_available, check_site, serve
 
@@ -34,6 +36,12 @@ def test_site_works_in_headless_chromium(quick_site):
     assert report["legacy_list_rows"] >= len(index["benchmarks"]), report
     assert report["legacy_graph_canvases"] >= 1 and report["history_graph"] >= 1, report
     assert report["advisor_charts"] >= 3 and report["scaling_charts"] >= 3, report
+    # the navigation bar's "Docs" leads to every rendered page of docs/, each drawn offline
+    docs = report["docs_pages"]
+    assert docs["entry"] == docs_page.INDEX and not docs["undrawn"] and not docs["unlinked"], docs
+    assert set(docs["drawn"]) == {f"{docs_page.OUT}/{p.stem}.html" for p in docs_page.pages()} | {
+        w.page for w in writeups.WRITEUPS
+    }, docs
 
 
 def test_classic_page_loads_nothing_from_a_cdn(quick_site):

@@ -128,7 +128,24 @@ VIEWS = {
     "legacy_list_rows": ("index.legacy.html#/summarylist", "#summarylist-body tbody tr"),
     "legacy_regressions_blocks": ("index.legacy.html#/regressions", "#regressions-body > *"),
     "legacy_graph_canvases": ("index.legacy.html#{benchmark}", "#main-graph canvas.flot-base"),
+    "docs_index": ("docs/index.html", ".ntb-main h1 + *, .ntb-main h2"),
 }
+# The rendered docs (ntb_site.pages.docs_page), reached from the navigation bar's "Docs": a page
+# has drawn when its navigation bar, its title and some text are there and the site's
+# stylesheet is applied (the bar laid out as flex).
+DOCS_NAV = "return [...document.querySelectorAll('.ntb-links a')].find(a => a.textContent === 'Docs')?.href || ''"
+DOCS_LINKS = """
+const here = new URL('.', location.href).href;
+return [...new Set([...document.querySelectorAll('.ntb-main a[href]')]
+  .map(a => a.href.split('#')[0]).filter(h => h.startsWith(here) && h.endsWith('.html')))];
+"""
+DOC_DRAWN = """
+const nav = document.querySelector('.ntb-nav');
+const title = document.querySelector('.ntb-main h1');
+return !!(nav && getComputedStyle(nav).display === 'flex' && title && title.textContent.trim()
+  && document.querySelector('.ntb-main').textContent.length > title.textContent.length
+  && nav.querySelector('a.active')?.textContent === 'Docs');
+"""
 # On the project's pages every chart must be drawn, with at least one point.
 UNDRAWN_CHARTS = "return [...document.querySelectorAll('.ntb-chart')].filter(e => !(+e.dataset.drawn > 0)).length"
 # The machines of a page's switcher (ntb_site.pages.machines), and picking one: the number of
@@ -166,6 +183,28 @@ def _unmeasured_graph(message: str) -> bool:
     return bool(re.search(r"/graphs/\S*\.json\S* - Failed to load resource: .* 404", message))
 
 
+def docs_pages(driver: Any, base: str, html_dir: Path, timeout: float) -> dict[str, Any]:
+    """Follow the navigation bar's "Docs" from the landing page, then every docs page the
+    docs' index links, and every page under ``docs/`` besides: ``{"entry": the Docs href,
+    "drawn": [pages], "undrawn": [pages], "unlinked": [pages under docs/ the index does not
+    link]}`` (pages as paths from the site's root)."""
+    driver.get("about:blank")
+    driver.get(base + "index.html")
+    entry = _wait(driver, DOCS_NAV, timeout)
+    found: dict[str, Any] = {"entry": entry.removeprefix(base), "drawn": [], "undrawn": [], "unlinked": []}
+    if not entry:
+        return found
+    driver.get(entry)
+    linked = {entry, *_wait(driver, DOCS_LINKS, timeout)}
+    on_disk = {base + p.relative_to(html_dir).as_posix() for p in sorted((html_dir / "docs").glob("*.html"))}
+    found["unlinked"] = sorted(url.removeprefix(base) for url in on_disk - linked)
+    for url in sorted(linked | on_disk):
+        driver.get("about:blank")
+        driver.get(url)
+        found["drawn" if _wait(driver, DOC_DRAWN, timeout) else "undrawn"].append(url.removeprefix(base))
+    return found
+
+
 def check_site(
     html_dir: str | Path, optional: Sequence[str] = (), timeout: float = 15.0, only: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -174,10 +213,12 @@ def check_site(
     Visits each of :data:`VIEWS` (those named in `only`, when given; graph views for
     :func:`drawn_benchmark`), counts what the selector matches and, on the project's pages,
     the charts left undrawn; on a page with a machine switcher, picks each machine in turn
-    (:func:`machine_charts`, reported as ``"<view>_by_machine"``). Returns a report whose
-    ``"problems"`` list (console errors, requests off the local server, empty views except
-    those named in `optional`, undrawn charts, a machine not shown alone once picked) is
-    empty when the site is fine.
+    (:func:`machine_charts`, reported as ``"<view>_by_machine"``). Then (unless `only` leaves
+    out ``"docs_pages"``) every page of the docs, from the navigation bar's "Docs"
+    (:func:`docs_pages`). Returns a report whose ``"problems"`` list (console errors, requests
+    off the local server, empty views except those named in `optional`, undrawn charts, a
+    machine not shown alone once picked, a docs page that did not draw or that the docs'
+    index does not link) is empty when the site is fine.
     404s of graph files are no problem (:func:`_unmeasured_graph`).
     """
     html_dir = Path(html_dir)
@@ -202,6 +243,14 @@ def check_site(
                 report[f"{key}_by_machine"] = picked
                 hidden = [name for name, count in picked.items() if count < 0]
                 problems += [f"picking machine {name!r} does not show it alone at {url}" for name in hidden]
+        if not only or "docs_pages" in only:
+            docs = report["docs_pages"] = docs_pages(driver, base, html_dir, timeout)
+            if not docs["entry"]:
+                problems.append("no Docs entry in the navigation bar of index.html")
+            elif not docs["drawn"] and "docs_pages" not in optional:
+                problems.append(f"no docs page drew from {docs['entry']}")
+            problems += [f"docs page did not draw: {page}" for page in docs["undrawn"]]
+            problems += [f"docs page not linked from {docs['entry']}: {page}" for page in docs["unlinked"]]
         report["console_errors"] = [
             entry["message"]
             for entry in driver.get_log("browser")
