@@ -12,6 +12,9 @@ Public API (what the benchmarks use; kept stable across commits):
   `.default_size`, `.baseline` (mode), `.notebook` (mode -> the notebook's verbatim
   function, `kernels.notebook`, timing the same program), `.reference` (NumPy).
 - `max_threads()`, `threading_layer()`.
+- `USER`: the names of the users' kernels (`NTB_USER_KERNELS`, `kernels.loading`), which
+  `REGISTRY` holds after the catalog's; `kernels.user.from_function` makes one of a plain
+  NumPy function.
 
 Kernels: `gaussians`, `kde`, `monte_carlo_pi` (the notebook's random loop, judged
 statistically) and `monte_carlo_pi_blocked` (seeded blocks, bit-identical in every mode).
@@ -25,6 +28,6 @@ statistically) and `monte_carlo_pi_blocked` (seeded blocks, bit-identical in eve
 from .kernel import Kernel
 from .modes import MODE_INFO, Mode
 from .numba_threads import max_threads, threading_layer
-from .registry import MODES, REGISTRY, build
+from .registry import MODES, REGISTRY, USER, build
 
-__all__ = ["MODES", "MODE_INFO", "REGISTRY", "Kernel", "Mode", "build", "max_threads", "threading_layer"]
+__all__ = ["MODES", "MODE_INFO", "REGISTRY", "USER", "Kernel", "Mode", "build", "max_threads", "threading_layer"]

@@ -65,11 +65,13 @@ class Kernel:
     default_size: int
     notebook: Mapping[str, Callable] = field(default_factory=_empty)
     baseline: str = "serial"
+    chunk_modes: tuple[str, ...] = chunked.MODES
+    """The modes of `chunked.MODES` that run `plan` (all of them for the catalog's kernels)."""
 
     @property
     def modes(self) -> tuple[str, ...]:
         """The modes this kernel runs in, in `MODE_INFO` order."""
-        chunk_modes = chunked.MODES if self.plan is not None else ()
+        chunk_modes = self.chunk_modes if self.plan is not None else ()
         return tuple(mode for mode in MODE_INFO if mode in self.variants or mode in chunk_modes)
 
     def mode_info(self, mode: object) -> Mode:
