@@ -12,7 +12,7 @@ speedup columns stay meaningful on a noisy host even when absolute times drift.
 validation; the chunked modes run it on the same chunks through the same scheduler), and
 prints time(mode) / time(notebook): the median and range of the ratios within a round.
 `--modes` times only those modes, `--target` sets the seconds of calls per sample, and
-`--json` prints every sample instead of the table (`ntb_site.recheck` runs it that way in
+`--json` prints every sample instead of the table (`ntb_site.answers.recheck` runs it that way in
 fresh processes to re-measure an advisor answer).
 
 Like the asv suite, it times from the allocator state of a long-running session: one 32 MB

@@ -1,5 +1,5 @@
 """A real A/A check: the same code measured twice by real asv, in real processes, must get
-no verdict from the project's comparison method (python -m ntb_site.aa), with rounds enough
+no verdict from the project's comparison method (python -m ntb_site.checks.aa), with rounds enough
 that it could have seen one (3 a side could not: the exact test cannot reach p < 0.05)."""
 
 import json
@@ -18,7 +18,7 @@ BENCH = r"^(gaussians|monte_carlo_pi)\.Modes\.time_kernel\(1000, '(numpy|serial|
 def test_a_a_gets_no_verdict(tmp_path):
     config = asv_run.write_config(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "ntb_site.aa", "--config", str(config), "-E", f"existing:{asv_run.PYTHON}"]
+        [sys.executable, "-m", "ntb_site.checks.aa", "--config", str(config), "-E", f"existing:{asv_run.PYTHON}"]
         + ["--machine", "ntb-test", "--rounds", "4", "-b", BENCH],
         cwd=asv_run.ROOT,
         env={**os.environ, "NTB_SIZES": "small"},

@@ -7,7 +7,7 @@ import pytest
 import kernels
 from benchmarks import codegen as codegen_suite
 from benchmarks import machine_code
-from ntb_site import codegen
+from ntb_site.answers import codegen
 
 
 @pytest.fixture(scope="module")

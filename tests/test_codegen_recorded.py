@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import codegen, writeups
+from ntb_site.answers import codegen, writeups
 
 RESULTS = Path(__file__).parent / "data" / "codegen_results"
 

@@ -9,7 +9,11 @@ import asv_run
 
 def gate(*args):
     return subprocess.run(
-        [sys.executable, "-m", "ntb_site.gate", *args], cwd=asv_run.ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "ntb_site.checks.gate", *args],
+        cwd=asv_run.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -65,7 +65,7 @@ def test_against_notebook_has_a_row_per_notebook_counterpart():
 
 
 def test_json_gives_every_sample_of_the_modes_asked_for():
-    """What `ntb_site.recheck` reads: seconds per call, one per round, of the modes named."""
+    """What `ntb_site.answers.recheck` reads: seconds per call, one per round, of the modes named."""
     done = compare(
         "--kernel",
         "kde",

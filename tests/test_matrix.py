@@ -1,5 +1,5 @@
 """The environment matrix as `.ci/bench` and the gate select it from `asv.conf.json`, its
-update from PyPI's index (`python -m ntb_site.matrix update`), and results of releases
+update from PyPI's index (`python -m ntb_site.suite.matrix update`), and results of releases
 that left it."""
 
 import json
@@ -11,8 +11,9 @@ import pytest
 from packaging import tags
 from packaging.version import Version
 
-from ntb_site import matrix, numba_versions, pypi_releases
-from ntb_site.pypi_releases import Target
+from ntb_site.answers import numba_versions
+from ntb_site.suite import matrix, pypi_releases
+from ntb_site.suite.pypi_releases import Target
 
 CONFIG = str(Path(__file__).resolve().parents[1] / "asv.conf.json")
 RELEASES = json.loads(Path(CONFIG).read_text())["matrix"]["req"]["numba"]

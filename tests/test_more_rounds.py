@@ -1,4 +1,4 @@
-"""Sequential rounds (ntb_site.more_rounds) on the real Modes results of tests/data/modes_results
+"""Sequential rounds (ntb_site.suite.more_rounds) on the real Modes results of tests/data/modes_results
 (4 rounds per timing), cut to 2 rounds where a test needs the main job's first pass."""
 
 import dataclasses
@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import kernels
-from ntb_site import advisor, more_rounds
+from ntb_site.answers import advisor
+from ntb_site.suite import more_rounds
 
 DATA = Path(__file__).parent / "data" / "modes_results"
 

@@ -1,11 +1,11 @@
-"""The main job's plan (ntb_site.plan): which Modes points each phase spawns."""
+"""The main job's plan (ntb_site.suite.plan): which Modes points each phase spawns."""
 
 import re
 
 import pytest
 
 import kernels
-from ntb_site import plan
+from ntb_site.suite import plan
 
 TOP = kernels.max_threads()
 

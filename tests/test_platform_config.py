@@ -1,4 +1,4 @@
-"""The asv config for platforms without TBB/SVML wheels (ntb_site.platform_config), read back
+"""The asv config for platforms without TBB/SVML wheels (ntb_site.suite.platform_config), read back
 through asv itself."""
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import matrix, platform_config
+from ntb_site.suite import matrix, platform_config
 
 ROOT = Path(__file__).parents[1]
 ARM64 = {"platform_machine": "aarch64"}

@@ -1,4 +1,4 @@
-"""The advisor (ntb_site.advisor, the landing page's answers) on real asv results
+"""The advisor (ntb_site.answers.advisor, the landing page's answers) on real asv results
 (tests/data/modes_results), checked against the results file read without asv."""
 
 import dataclasses
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import advisor, recheck
+from ntb_site.answers import advisor, recheck
 from ntb_site.pages import advisor_page
 from ntb_site.statistics.estimate import Estimate
 

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ntb_site import writeups
-from ntb_site.numba_versions import NO_DATA
+from ntb_site.answers import writeups
+from ntb_site.answers.numba_versions import NO_DATA
 from ntb_site.pages import docs_page, history
 from ntb_site.pages.offline import CDN_TO_LOCAL, VENDOR_DIR
 from ntb_site.tools.browser_check import browser_available, check_site, serve

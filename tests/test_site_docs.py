@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from ntb_site import writeups
+from ntb_site.answers import writeups
 from ntb_site.pages import docs_page, history, layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,7 @@ def test_the_index_lists_every_page():
 
 
 def test_writeups_link_their_rendered_pages(tmp_path):
-    writeups.publish(tmp_path)
+    docs_page.publish_writeups(tmp_path)
     for writeup in writeups.WRITEUPS:
         href = writeup.as_json()["href"]
         assert href == writeup.page and href.endswith(".html")

@@ -1,4 +1,4 @@
-"""The layer page (ntb_site.layers, "Which layer? How many threads per caller?") on real asv
+"""The layer page (ntb_site.answers.layers, "Which layer? How many threads per caller?") on real asv
 results of the concurrency benchmarks under all three layers
 (tests/data/layers_concurrency_results), checked against the results files read without asv,
 and its rule on made-up estimates."""
@@ -13,8 +13,8 @@ from pathlib import Path
 import asv_run
 import pytest
 
-from ntb_site import layers
-from ntb_site.layers import Choice, Option
+from ntb_site.answers import layers
+from ntb_site.answers.layers import Choice, Option
 from ntb_site.pages import layers_page, layout
 from ntb_site.statistics.estimate import Estimate
 from ntb_site.tools.browser_check import browser_available, check_site

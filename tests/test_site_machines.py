@@ -13,9 +13,10 @@ from pathlib import Path
 import asv_run
 import pytest
 
-from ntb_site import advisor, layers, machines, scaling
-from ntb_site import numba_versions as nv
+from ntb_site.answers import advisor, layers, scaling
+from ntb_site.answers import numba_versions as nv
 from ntb_site.pages import advisor_page, layers_page, numba_versions_page, scaling_page
+from ntb_site.results import machines
 from ntb_site.tools.browser_check import browser_available, check_site
 
 DATA = Path(__file__).resolve().parent / "data" / "two_machines_results"

@@ -11,7 +11,7 @@ from pathlib import Path
 import asv_run
 import pytest
 
-from ntb_site import numba_versions as nv
+from ntb_site.answers import numba_versions as nv
 from ntb_site.results import asv_results, confirm
 from ntb_site.statistics.rounds import round_values, selector
 
@@ -145,7 +145,7 @@ def test_cli_exit_codes(results, capsys):
 def test_cli_as_a_process(tmp_path):
     def run(*args):
         return subprocess.run(
-            [sys.executable, "-m", "ntb_site.numba_versions", *args], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "ntb_site.answers.numba_versions", *args], cwd=ROOT, capture_output=True, text=True
         )
 
     found = run("--results", str(DATA))

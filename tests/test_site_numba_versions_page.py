@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import numba_versions
+from ntb_site.answers import numba_versions
 from ntb_site.pages import numba_versions_page
 
 DATA = Path(__file__).resolve().parent / "data" / "numba_versions_results"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site import scaling
+from ntb_site.answers import scaling
 from ntb_site.pages import scaling_page
 from ntb_site.statistics.estimate import Estimate
 

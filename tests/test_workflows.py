@@ -102,7 +102,7 @@ def test_every_machine_pushes_its_own_results_then_one_job_publishes_them_all():
 
 def test_the_nightly_run_follows_pypi_before_benchmarking():
     steps = load(WORKFLOWS / "benchmarks.yml")["jobs"]["benchmark"]["steps"]
-    (update,) = [i for i, step in enumerate(steps) if "python -m ntb_site.matrix update" in step.get("run", "")]
+    (update,) = [i for i, step in enumerate(steps) if "python -m ntb_site.suite.matrix update" in step.get("run", "")]
     assert steps[update]["if"] == "github.event_name == 'schedule'"
     assert "--dry-run" not in steps[update]["run"]
     cache = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache@"))
@@ -138,6 +138,6 @@ def test_pr_gate_runs_the_projects_gate_with_factor():
     workflow = load(WORKFLOWS / "pr-gate.yml")
     assert triggers(workflow) == {"pull_request"}
     script = runs(step for job in workflow["jobs"].values() for step in job["steps"])
-    assert "python -m ntb_site.gate" in script
+    assert "python -m ntb_site.checks.gate" in script
     assert re.search(r"--factor\s+\S+", script)
     assert "write" not in str(workflow["permissions"])

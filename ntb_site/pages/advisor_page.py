@@ -1,4 +1,4 @@
-"""The site's landing page, "Which mode?": the advisor's answers (``ntb_site.advisor``) as
+"""The site's landing page, "Which mode?": the advisor's answers (``ntb_site.answers.advisor``) as
 ``index.html``, with its data as ``advisor.json`` beside it.
 
 Per kernel: time per call against size for every mode (log-log, intervals as error bars), the
@@ -6,7 +6,7 @@ fastest mode at each size with whether it is clearly ahead of its runner-up
 (``ntb_site.statistics.lead``), speedups and the calls it needs to pay back its first call,
 and per mode its crossovers with numpy and serial and its first-call cost. Each machine has its
 own section (``ntb_site.pages.machines``: switcher, facts, old or partial results); advisor.json
-is keyed by machine (``ntb_site.advisor.site_json``).
+is keyed by machine (``ntb_site.answers.advisor.site_json``).
 
 ``asv publish`` runs :class:`AdvisorPage` (asv.conf.json ``"plugins"``, after
 ``.ntb_site.pages.history``, which moves the history UI out of ``index.html``).
@@ -23,12 +23,12 @@ from typing import Any
 from asv.publishing import OutputPublisher
 from asv.util import human_time
 
-from ntb_site import advisor
-from ntb_site.advisor import Advice, KernelAdvice
-from ntb_site.machines import Section
+from ntb_site.answers import advisor
+from ntb_site.answers.advisor import Advice, KernelAdvice
 from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
+from ntb_site.results.machines import Section
 from ntb_site.statistics.estimate import Estimate
 from ntb_site.statistics.lead import MARGIN, Lead
 
@@ -161,7 +161,7 @@ NOTES = (
     "interval is the conservative one. The fastest mode is <em>clear</em> only where its rounds beat every other "
     f"mode's by more than {MARGIN:.2f}× with 95 % confidence (exact U test on the per-process medians, which needs "
     "4 rounds a side: 2 can never show it); otherwise it is <em>not clear</em>. Check an answer independently: "
-    "<code>python -m ntb_site.advisor --recheck KERNEL SIZE</code>. Threaded modes run on every "
+    "<code>python -m ntb_site.answers.advisor --recheck KERNEL SIZE</code>. Threaded modes run on every "
     "thread of the machine, numpy and serial on one. <em>First call</em>: build, compile and one call on 1,000 "
     "elements in a fresh interpreter with an empty Numba cache. <em>Pays back after</em>: the number of calls at "
     "that size after which the mode's faster calls have recovered its extra first-call cost over numpy "
@@ -174,7 +174,7 @@ NOTES = (
 INTRO = (
     "<p>For each kernel of the notebook: which threading mode is fastest at your size on each machine "
     f"and Numba release. Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: "
-    "<code>python -m ntb_site.advisor [--machine NAME]</code>. Your program already calls kernels from several "
+    "<code>python -m ntb_site.answers.advisor [--machine NAME]</code>. Your program already calls kernels from several "
     "threads? See <a href='layers.html'>Which layer? How many threads per caller?</a></p>"
 )
 

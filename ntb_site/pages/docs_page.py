@@ -39,6 +39,7 @@ import markdown
 from asv.publishing import OutputPublisher
 from markdown.treeprocessors import Treeprocessor
 
+from ntb_site.answers import writeups
 from ntb_site.pages.layout import write_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,6 +186,15 @@ def publish(
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(image, target)
     return written
+
+
+def publish_writeups(html_dir: str | Path) -> None:
+    """Render every write-up the verdicts link (``ntb_site.answers.writeups``) into
+    ``html_dir/docs`` as a page of the site, and copy its Markdown source beside it."""
+    docs = sorted({w.doc for w in writeups.WRITEUPS})
+    publish(html_dir, names=docs, docs=writeups.DOCS)
+    for doc in docs:
+        shutil.copy2(writeups.DOCS / doc, Path(html_dir, OUT, doc))
 
 
 class DocsPage(OutputPublisher):

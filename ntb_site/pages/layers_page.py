@@ -1,5 +1,5 @@
 """The page "Which layer? How many threads per caller?" (``layers.html``, data in ``layers.json``)
-from ``ntb_site.layers``.
+from ``ntb_site.answers.layers``.
 
 The layers' recorded facts (loaded, concurrent launches serialised or together, where TBB's
 runtime was), then per kernel, size and launcher: the rule the data supports, time per batch
@@ -7,7 +7,7 @@ against the number of concurrent callers (one line per layer and thread count, i
 error bars), and per concurrency the best layer and thread count, the cost of every caller on
 all cores, the best per layer and the nogil chunked pool; last, CPU time beside wall time.
 Each machine has its own section (``ntb_site.pages.machines``); layers.json is keyed by machine
-(``ntb_site.layers.site_json``).
+(``ntb_site.answers.layers.site_json``).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import Any
 from asv.publishing import OutputPublisher
 from asv.util import human_time
 
-from ntb_site import layers
-from ntb_site.layers import Answer, Choice, CpuPoint, Layers
-from ntb_site.machines import Section
+from ntb_site.answers import layers
+from ntb_site.answers.layers import Answer, Choice, CpuPoint, Layers
 from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
+from ntb_site.results.machines import Section
 from ntb_site.statistics.estimate import Estimate
 
 PAGE = "layers.html"
@@ -190,8 +190,8 @@ INTRO = (
     "(<code>numba.set_num_threads</code> in the calling thread), under each threading layer "
     "(<code>NUMBA_THREADING_LAYER</code>); a batch ends when every caller has its result. For comparison, the "
     "same batches through a nogil chunked pool per caller (modes <code>threads</code>, <code>dask</code>). "
-    f"Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: <code>python -m ntb_site.layers [--machine NAME]"
-    "</code>.</p>"
+    f"Data: <a href='{DATA}'>{DATA}</a>; the same in a terminal: "
+    "<code>python -m ntb_site.answers.layers [--machine NAME]</code>.</p>"
 )
 
 NOTES = (

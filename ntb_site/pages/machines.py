@@ -1,4 +1,4 @@
-"""One section per machine on a project page, with a machine switcher (``ntb_site.machines``).
+"""One section per machine on a project page, with a machine switcher (``ntb_site.results.machines``).
 
     body = machines.render([(section, machine_body), ...])
 
@@ -16,8 +16,8 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ntb_site import machines
-from ntb_site.machines import Section
+from ntb_site.results import machines
+from ntb_site.results.machines import Section
 
 
 def prefix(found: Sequence[Section[Any]], section: Section[Any]) -> str:

@@ -1,5 +1,5 @@
 """The Numba-versions page (``numba-versions.html``), rendered from the release report JSON
-(``numba_versions.json``, written beside it) of ``ntb_site.numba_versions``.
+(``numba_versions.json``, written beside it) of ``ntb_site.answers.numba_versions``.
 
 - **Timelines**: per kernel × mode, every benchmark of that mode across the releases,
   relative to its first release (log scale, with error bars where the report has intervals).
@@ -7,7 +7,7 @@
   (processes) per side, confirmation rounds, and the verdict — regression, improvement,
   unconfirmed (beyond the factor at first look, not confirmed) or none.
 - **Why**: beside each verdict, what changed in that variant's compiled code (calls, inlining,
-  vectorisation, hot loop: ``ntb_site.codegen``) or that nothing recorded did, and links to
+  vectorisation, hot loop: ``ntb_site.answers.codegen``) or that nothing recorded did, and links to
   the write-ups of ``docs/`` that explain it.
 - **What changed in the environment** between consecutive releases, once per step (versions, SVML, layer,
   runtimes: the ``environment.*`` facts the suite records).
@@ -19,7 +19,7 @@ The report's keys (each optional, so older or partial reports render too): ``mac
 [old, new], ``verdict`` (else derived from ``regression`` / ``improvement``); ``steps``
 [{from, to, environment, changes: {fact: [old, new]}}]; ``timeline`` [{benchmark, params,
 environment, points: [{version, value, low?, high?}]}] (else derived from the comparisons).
-The file holds one such report per machine (``ntb_site.numba_versions.publish_data``), and the
+The file holds one such report per machine (``ntb_site.answers.numba_versions.publish_data``), and the
 page one section per machine (``ntb_site.pages.machines``).
 """
 
@@ -35,19 +35,20 @@ from typing import Any
 from asv.publishing import OutputPublisher
 from asv.util import human_value
 
-from ntb_site import matrix, numba_versions, writeups
-from ntb_site.machines import Section
-from ntb_site.numba_versions import Report
-from ntb_site.pages import machines
+from ntb_site.answers import numba_versions
+from ntb_site.answers.numba_versions import Report
+from ntb_site.pages import docs_page, machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
+from ntb_site.results.machines import Section
+from ntb_site.suite import matrix
 
 PAGE = "numba-versions.html"
 DATA = numba_versions.DATA
 NO_DATA = (
     "No results under several Numba releases yet: run another release of the matrix, e.g. "
     "<code>asv run HEAD^! -E &lt;environment&gt;</code> with an environment from "
-    "<code>python -m ntb_site.matrix list</code>."
+    "<code>python -m ntb_site.suite.matrix list</code>."
 )
 FLAGGED = ("regression", "improvement", "unconfirmed")
 VERSION_FACT = "Versions."
@@ -277,10 +278,10 @@ def render(found: list[Section[Report]], data: dict[str, Any]) -> tuple[str, dic
 
 
 def publish(html_dir: str | Path, results_dir: str | Path) -> dict[str, Any]:
-    """Write numba_versions.json (``ntb_site.numba_versions``) and numba-versions.html from it."""
+    """Write numba_versions.json (``ntb_site.answers.numba_versions``) and numba-versions.html from it."""
     found = numba_versions.per_machine(results_dir)
     data = numba_versions.publish_data(html_dir, found)
-    writeups.publish(html_dir)
+    docs_page.publish_writeups(html_dir)
     body, specs = render(found, data)
     write_page(html_dir, PAGE, "Numba versions", body, specs)
     return data

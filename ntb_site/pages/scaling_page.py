@@ -1,4 +1,4 @@
-"""The scaling page (``scaling.html``, data in ``scaling.json``) from ``ntb_site.scaling``.
+"""The scaling page (``scaling.html``, data in ``scaling.json``) from ``ntb_site.answers.scaling``.
 
 Per environment of the newest commit (heading: Numba, NumPy, layer and every recorded
 version) and per kernel: strong scaling (speedup and efficiency against the same mode at one
@@ -6,7 +6,7 @@ thread, ideal line dashed) and the speedup over the fastest single-threaded impl
 charted against threads at the largest size and tabulated at every size, with intervals
 (``ntb_site.statistics.estimate``). Every efficiency above 105 % is marked and explained beside the table.
 Each machine has its own section (``ntb_site.pages.machines``); scaling.json is keyed by machine
-(``ntb_site.scaling.site_json``).
+(``ntb_site.answers.scaling.site_json``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from typing import Any
 
 from asv.publishing import OutputPublisher
 
-from ntb_site import scaling
-from ntb_site.machines import Section
+from ntb_site.answers import scaling
+from ntb_site.answers.scaling import Point, Scaling
 from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
-from ntb_site.scaling import Point, Scaling
+from ntb_site.results.machines import Section
 from ntb_site.statistics.estimate import Estimate
 
 PAGE = "scaling.html"

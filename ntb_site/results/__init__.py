@@ -1,1 +1,1 @@
-"""Reading asv's results and adding re-measured rounds to them."""
+"""Reading asv's results, per machine, and adding re-measured rounds to them."""

@@ -2,7 +2,7 @@ r"""The one reader of asv's results directory: result files, decoded parameters,
 
 Every page and command of the site reads asv results through this module::
 
-    from ntb_site import asv_results
+    from ntb_site.results import asv_results
 
     for run in asv_results.runs(".asv/results"):          # every results file, oldest first
         run.machine, run.commit, run.date                  # "vm", full sha, ms since the epoch

@@ -4,7 +4,7 @@ The advisor used to call the fastest mode clearly ahead when its interval (asv's
 interval widened to every round's median) lay below the runner-up's. With the main job's
 2 rounds per timing that interval is the range of two processes, far narrower than the
 spread between processes on this host (up to 2x): two answers called clear that way did
-not hold when re-measured (`ntb_site.recheck`). And a lead of a few per cent is within what
+not hold when re-measured (`ntb_site.answers.recheck`). And a lead of a few per cent is within what
 the context of a measurement alone moves (burst length, the other mode's thread pool in the
 same process, what ran before): the same 40 us call measured 36 us or 80 us.
 

@@ -1,6 +1,6 @@
 /* The site's one charting layer: draws every <div class="ntb-chart" data-chart="ID"> of a page
    from the chart specs in <script type="application/json" id="ntb-charts"> ({ID: spec}) with
-   uPlot (vendored, see ../VENDORED.txt). Specs are written by ntb_site/chart_spec.py:
+   uPlot (vendored, see ../VENDORED.txt). Specs are written by ntb_site/pages/chart_spec.py:
 
      {"title": str,
       "x": {"label": str, "unit": str, "log": 0|2|10, "categories": [str] | null},

@@ -8,7 +8,7 @@ gets more rounds. Where the two fastest are within the margin (e.g. ``parallel``
 ``prange``, the same loop), no number of rounds makes the answer clear, so none are added.
 From the repository root::
 
-    python -m ntb_site.more_rounds [--results .asv/results] [--machine NAME]
+    python -m ntb_site.suite.more_rounds [--results .asv/results] [--machine NAME]
 
 prints the asv ``--bench`` regular expressions of every kernel and size that deserves more rounds
 (nothing when none does); ``.ci/bench`` appends 2 rounds to them
@@ -22,10 +22,11 @@ import statistics
 import sys
 from collections.abc import Sequence
 
-from ntb_site import advisor, plan
-from ntb_site.advisor import Advice
+from ntb_site.answers import advisor
+from ntb_site.answers.advisor import Advice
 from ntb_site.statistics.lead import MARGIN
 from ntb_site.statistics.verdicts import can_decide
+from ntb_site.suite import plan
 
 
 def undecided(advice: Advice) -> list[tuple[str, int]]:
@@ -51,7 +52,7 @@ def selectors(kernel: str, size: int) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the selectors (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.more_rounds", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.suite.more_rounds", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="asv machine name (default: the newest Modes results' machine)")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ compares the sides with `ntb_site.statistics.comparison`, confirms whatever the 
 with `CONFIRM_ROUNDS` more alternated rounds, and prints the table, with what each timing
 could have detected (a quiet A/A run proves little where that is large)::
 
-    python -m ntb_site.aa [--rounds 4] [-E ENV] [-b REGEX ...] [--factor 1.10]
+    python -m ntb_site.checks.aa [--rounds 4] [-E ENV] [-b REGEX ...] [--factor 1.10]
 
 `-E existing:/path/to/python` measures an existing environment (results recorded under
 the current commit). Exit status: 0 no verdict, 1 a verdict (every one is false), 2 asv failed.
@@ -23,12 +23,12 @@ from pathlib import Path
 from asv.config import Config
 from asv.environment import get_env_name
 
-from ntb_site import matrix
-from ntb_site.gate import resolve
+from ntb_site.checks.gate import resolve
 from ntb_site.results import confirm
 from ntb_site.statistics import comparison
 from ntb_site.statistics.rounds import selector
 from ntb_site.statistics.verdicts import DEFAULT_FACTOR, can_decide
+from ntb_site.suite import matrix
 
 EXIT_VERDICT = 1
 EXIT_ERROR = 2
@@ -88,7 +88,7 @@ def env_name(env: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.aa", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.checks.aa", description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=4, help="first-look rounds per side (default 4)")
     parser.add_argument("-E", "--environment", help="asv environment (default: the newest Numba of the matrix)")
     parser.add_argument("-b", "--bench", action="append", default=[], help="asv --bench regex (repeatable)")

@@ -5,7 +5,7 @@ calls the answer's best mode and its runner-up *interleaved* through ``kernels.b
 (``python -m kernels.compare --json``: validated builds, about 20 ms of calls per sample,
 one untimed call before each, the order reversed every other sample), in several fresh
 processes; per process it takes the ratio of the medians, runner-up / best. An answer holds
-where the best mode is the faster one in every process. ``python -m ntb_site.advisor
+where the best mode is the faster one in every process. ``python -m ntb_site.answers.advisor
 --recheck KERNEL SIZE`` runs it on the answer of the stored results.
 """
 

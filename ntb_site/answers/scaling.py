@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ntb_site import machines
-from ntb_site.machines import Section
-from ntb_site.results import asv_results
+from ntb_site.results import asv_results, machines
 from ntb_site.results.asv_results import MODES_PATTERN, MODES_TIMING, Environment, Run
+from ntb_site.results.machines import Section
 from ntb_site.statistics.estimate import Estimate
 
 SINGLE_THREADED = ("numpy", "serial")

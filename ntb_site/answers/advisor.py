@@ -17,14 +17,14 @@ modes at one thread):
 ``asv publish`` writes it as the site's landing page (``ntb_site.pages.advisor_page``); in the
 terminal::
 
-    python -m ntb_site.advisor [--results .asv/results] [--machine NAME] [--json]
-    python -m ntb_site.advisor --list-machines          # the machines with results, their facts
-    python -m ntb_site.advisor --recheck KERNEL SIZE    # re-measure one answer independently
-    python -m ntb_site.advisor --recheck-clear          # ... every answer called clear
+    python -m ntb_site.answers.advisor [--results .asv/results] [--machine NAME] [--json]
+    python -m ntb_site.answers.advisor --list-machines          # the machines with results, their facts
+    python -m ntb_site.answers.advisor --recheck KERNEL SIZE    # re-measure one answer independently
+    python -m ntb_site.answers.advisor --recheck-clear          # ... every answer called clear
 
-Every machine is advised on its own (:func:`per_machine`, ``ntb_site.machines``); without
+Every machine is advised on its own (:func:`per_machine`, ``ntb_site.results.machines``); without
 ``--machine``, the one with the newest Modes results. ``--recheck`` times the best mode and its
-runner-up interleaved in fresh processes (``ntb_site.recheck``) and says whether the answer
+runner-up interleaved in fresh processes (``ntb_site.answers.recheck``) and says whether the answer
 holds. Exit status 2 when there are no ``Modes`` results (or no such answer or machine), 1 when
 an answer called clear does not hold.
 """
@@ -43,10 +43,10 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
-from ntb_site import machines, recheck
-from ntb_site.machines import Section
-from ntb_site.results import asv_results
+from ntb_site.answers import recheck
+from ntb_site.results import asv_results, machines
 from ntb_site.results.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
+from ntb_site.results.machines import Section
 from ntb_site.statistics.estimate import Estimate
 from ntb_site.statistics.lead import Lead, lead
 from ntb_site.statistics.rounds import round_values
@@ -293,6 +293,21 @@ def _kernels(run: Run) -> list[str]:
     return sorted({m.benchmark.removesuffix(MODES_TIMING) for m in _timed(run)})
 
 
+def crossovers(curves: dict[str, ModeCurve]) -> list[Crossover]:
+    """Each mode against each baseline of `BASELINES` it is not (nor `REFERENCE`), where
+    both were timed at a size: the time ratios by size, in the order of `curves`."""
+    found = []
+    for mode, curve in curves.items():
+        for baseline in BASELINES:
+            base = curves.get(baseline)
+            if mode in (baseline, REFERENCE) or base is None:
+                continue
+            ratios = {s: t / base.times[s] for s, t in curve.times.items() if s in base.times}
+            if ratios:
+                found.append(Crossover(mode, baseline, ratios))
+    return found
+
+
 def advise(run: Run) -> Advice:
     """The advisor's answers from one results file."""
     measured = [m.params["threads"] for m in _timed(run)]
@@ -300,17 +315,8 @@ def advise(run: Run) -> Advice:
     advice = {}
     for kernel in _kernels(run):
         curves = _curves(run, kernel, threads)
-        found = []
-        for mode, curve in curves.items():
-            for baseline in BASELINES:
-                base = curves.get(baseline)
-                if mode in (baseline, REFERENCE) or base is None:
-                    continue
-                ratios = {s: t / base.times[s] for s, t in curve.times.items() if s in base.times}
-                if ratios:
-                    found.append(Crossover(mode, baseline, ratios))
         if curves:
-            advice[kernel] = KernelAdvice(kernel, threads, curves, found)
+            advice[kernel] = KernelAdvice(kernel, threads, curves, crossovers(curves))
     return Advice(run.machine, run.commit, run.environment, threads, advice)
 
 
@@ -365,7 +371,7 @@ def _speedup(estimate: Estimate | None) -> str:
 
 def format_text(advice: Advice, notes: Sequence[str] = ()) -> str:
     """The answers as terminal tables, one block per kernel, after the heading and the `notes`
-    (old or partial results: ``ntb_site.machines``)."""
+    (old or partial results: ``ntb_site.results.machines``)."""
     blocks = ["\n".join([f"Which mode? {advice.heading()}; commit {advice.commit[:8]}", *notes])]
     for kernel in advice.kernels.values():
         rows = [
@@ -399,7 +405,7 @@ def format_text(advice: Advice, notes: Sequence[str] = ()) -> str:
 
 
 def recheck_answers(advice: Advice, answers: Sequence[tuple[str, int]], **options: Any) -> int:
-    """Re-measure each (kernel, size) answer (`ntb_site.recheck`) and print whether it holds;
+    """Re-measure each (kernel, size) answer (`ntb_site.answers.recheck`) and print whether it holds;
     1 when an answer called clear does not hold, 2 when there is no such answer, else 0."""
     if not answers:
         print("advisor: no answer to re-measure (none is called clear)")
@@ -423,7 +429,7 @@ def recheck_answers(advice: Advice, answers: Sequence[tuple[str, int]], **option
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the answers (advisor.json with --json), or re-measure some; the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.advisor", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.answers.advisor", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
     parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")

@@ -6,10 +6,10 @@ by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measu
 (`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
-    python -m ntb_site.gate BASE HEAD [--factor 1.1] [--rounds 10] [-E ENV] [-b REGEX ...]
+    python -m ntb_site.checks.gate BASE HEAD [--factor 1.1] [--rounds 10] [-E ENV] [-b REGEX ...]
 
 Without ``-b`` it times every mode at the compared thread count at 1e5 and 1e6 elements
-(`ntb_site.plan` ``top`` rows: the advisor's points, no n/a point spawned).
+(`ntb_site.suite.plan` ``top`` rows: the advisor's points, no n/a point spawned).
 
 Exit status: 0 no confirmed slowdown, 1 a confirmed slowdown, 2 bad usage or asv failed.
 """
@@ -25,10 +25,10 @@ from pathlib import Path
 
 from asv.config import Config
 
-from ntb_site import matrix, plan
 from ntb_site.results import confirm
 from ntb_site.statistics import comparison
 from ntb_site.statistics.rounds import selector
+from ntb_site.suite import matrix, plan
 
 EXIT_SLOWER = 1
 EXIT_ERROR = 2
@@ -86,7 +86,7 @@ def gate(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.gate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.checks.gate", description=__doc__.split("\n")[0])
     parser.add_argument("base", help="base commit (e.g. the target branch tip)")
     parser.add_argument("head", help="head commit (e.g. the pull request's test merge)")
     parser.add_argument(

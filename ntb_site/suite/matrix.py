@@ -1,10 +1,10 @@
 """The environment matrix of `asv.conf.json`, read through asv itself.
 
-    python -m ntb_site.matrix newest-env           # name of the default environment
-    python -m ntb_site.matrix env --numba 0.61.2   # the same, for another Numba release
-    python -m ntb_site.matrix list                 # every environment of the matrix
-    python -m ntb_site.matrix list --newest        # the newest release's (one per layer)
-    python -m ntb_site.matrix update [--dry-run]   # matrix.req.numba from PyPI
+    python -m ntb_site.suite.matrix newest-env           # name of the default environment
+    python -m ntb_site.suite.matrix env --numba 0.61.2   # the same, for another Numba release
+    python -m ntb_site.suite.matrix list                 # every environment of the matrix
+    python -m ntb_site.suite.matrix list --newest        # the newest release's (one per layer)
+    python -m ntb_site.suite.matrix update [--dry-run]   # matrix.req.numba from PyPI
 
 The default environment is the newest Numba release with the first value of every other
 matrix axis (e.g. the first threading layer): what `.ci/bench` and the pull-request gate
@@ -26,8 +26,8 @@ from asv import environment
 from asv.config import Config
 from packaging.version import InvalidVersion, Version
 
-from ntb_site import pypi_releases
-from ntb_site.pypi_releases import Target
+from ntb_site.suite import pypi_releases
+from ntb_site.suite.pypi_releases import Target
 
 NUMBA_LIST = re.compile(r'("numba"\s*:\s*)\[[^\[\]]*\]')
 """matrix.req.numba in the config's text: the only list keyed "numba"."""
@@ -178,7 +178,7 @@ def update(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.suite.matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["newest-env", "env", "list", "update"])
     parser.add_argument("--numba", help="Numba release for `env` (default: the newest)")
     parser.add_argument("--newest", action="store_true", help="`list`: the newest release only")

@@ -4,7 +4,7 @@ The newest patch of every minor release from 0.57 on, plus the newest pre-releas
 is newer than every release (a release candidate is where maintainers want a slowdown
 caught), each only where one of its wheels installs into the benchmarks' Python here:
 a release without such a wheel is refused with the reason, and the next older patch of
-its minor (or pre-release) is tried instead. `python -m ntb_site.matrix update` writes the
+its minor (or pre-release) is tried instead. `python -m ntb_site.suite.matrix update` writes the
 selection into `asv.conf.json`.
 """
 

@@ -8,7 +8,7 @@ needs them, and the rest is measured: the environment facts record what the mach
 failures. Each machine is its own asv machine, so the environment names that differ there
 are never compared with another machine's. From the repository root::
 
-    python -m ntb_site.platform_config [--config asv.conf.json] [--output asv.platform.conf.json]
+    python -m ntb_site.suite.platform_config [--config asv.conf.json] [--output asv.platform.conf.json]
 
 prints the config to run with: `--config` itself where nothing is dropped, else `--output`,
 written beside it (asv resolves a config's paths from its folder), with what was dropped
@@ -66,7 +66,9 @@ def for_platform(config: dict, environment: Mapping[str, str] | None = None) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.platform_config", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ntb_site.suite.platform_config", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
     parser.add_argument("--output", default=None, help=f"derived config (default: {DEFAULT_OUTPUT} beside --config)")
     args = parser.parse_args(argv)

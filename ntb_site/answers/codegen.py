@@ -7,9 +7,9 @@ verdict carries on the Numba-versions page: what the compiler did differently fo
 variant between two releases, or that its recorded code did not change. From the
 repository root::
 
-    python -m ntb_site.codegen gaussians parallel            # compile now, installed Numba
-    python -m ntb_site.codegen --diff ENV_A ENV_B [KERNEL [MODE]] [--results .asv/results] [--machine NAME]
-    python -m ntb_site.codegen --list [--results ...]        # environments with recorded facts
+    python -m ntb_site.answers.codegen gaussians parallel            # compile now, installed Numba
+    python -m ntb_site.answers.codegen --diff ENV_A ENV_B [KERNEL [MODE]] [--results .asv/results] [--machine NAME]
+    python -m ntb_site.answers.codegen --list [--results ...]        # environments with recorded facts
 
 Exit status: 0, or 2 on bad input (unknown kernel, mode or environment, no recorded facts).
 """
@@ -292,7 +292,7 @@ def diff_text(results_dir: str | Path, env_a: str, env_b: str, machine: str | No
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print facts compiled now, or the difference between two environments."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.codegen", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.answers.codegen", description=__doc__.split("\n\n")[0])
     parser.add_argument("kernel", nargs="?", help="kernel name (e.g. gaussians)")
     parser.add_argument("mode", nargs="?", help="mode (serial, parallel, prange, threads, dask, distributed)")
     parser.add_argument("--diff", nargs=2, metavar=("ENV_A", "ENV_B"), help="compare two environments' recorded facts")

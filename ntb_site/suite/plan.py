@@ -20,9 +20,9 @@ The whole matrix (``.ci/bench --all-releases``) splits ``top`` in two:
 
 From the repository root, with the project's `kernels` installed::
 
-    python -m ntb_site.plan top 10000 100000        # one regex per line
-    python -m ntb_site.plan one 1000000 --kernel kde
-    python -m ntb_site.plan numba 100000 1000000
+    python -m ntb_site.suite.plan top 10000 100000        # one regex per line
+    python -m ntb_site.suite.plan one 1000000 --kernel kde
+    python -m ntb_site.suite.plan numba 100000 1000000
 
 Exit status 2 on bad usage (an unknown kernel, a size that is not a positive integer).
 """
@@ -87,7 +87,7 @@ def _size(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.plan", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.suite.plan", description=__doc__.split("\n")[0])
     parser.add_argument(
         "rows",
         choices=ROWS,

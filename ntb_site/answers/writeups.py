@@ -2,18 +2,17 @@
 they explain: a write-up names the variants it covers and the Numba release where the
 cause appeared, so it is linked from every verdict on those variants whose release step
 crosses that release. The page publishes the documents beside itself: each rendered as a
-page of the site (``docs/<name>.html``, ``ntb_site.pages.docs_page``), which the verdicts
-link, with its Markdown source beside it."""
+page of the site (``docs/<name>.html``, ``ntb_site.pages.docs_page.publish_writeups``),
+which the verdicts link, with its Markdown source beside it."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.version import Version
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @dataclass(frozen=True)
@@ -75,14 +74,3 @@ WRITEUPS = (
 def explaining(variant: str | None, old: str, new: str) -> list[dict[str, str]]:
     """Links to every write-up that explains `variant` on the step `old` → `new`."""
     return [w.as_json() for w in WRITEUPS if w.explains(variant, old, new)]
-
-
-def publish(html_dir: str | Path) -> None:
-    """Render every linked document into ``html_dir/docs`` as a page of the site (what the
-    verdicts link), and copy its Markdown source beside it."""
-    from ntb_site.pages import docs_page  # the Markdown renderer, only when publishing
-
-    docs = sorted({w.doc for w in WRITEUPS})
-    docs_page.publish(html_dir, names=docs, docs=DOCS)
-    for doc in docs:
-        shutil.copy2(DOCS / doc, Path(html_dir, "docs", doc))

@@ -8,17 +8,17 @@ improvement only once a confirmation (:mod:`ntb_site.results.confirm`) agrees wi
 look; before that it is "unconfirmed". Beside each release step the report lists what
 else changed in the environment, as the suite recorded it (llvmlite/LLVM, SVML, NumPy,
 the threading layer's library), once per step; beside each timing, the *diagnosis*: what
-changed in its own variant's compiled code (:mod:`ntb_site.codegen`), or that nothing
-recorded did, with links to the write-ups in ``docs/`` that explain it (:mod:`ntb_site.writeups`).
+changed in its own variant's compiled code (:mod:`ntb_site.answers.codegen`), or that nothing
+recorded did, with links to the write-ups in ``docs/`` that explain it (:mod:`ntb_site.answers.writeups`).
 
 ``asv publish`` writes ``numba_versions.json`` and its page through
 :mod:`ntb_site.pages.numba_versions_page`. From the repository root::
 
-    python -m ntb_site.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
-    python -m ntb_site.numba_versions --confirm [--config asv.conf.json]   # re-measure what the first look flagged
-    python -m ntb_site.numba_versions --list-machines                      # the machines with results, their facts
+    python -m ntb_site.answers.numba_versions [--results .asv/results] [--machine NAME] [--factor 1.10]
+    python -m ntb_site.answers.numba_versions --confirm [--config asv.conf.json]  # re-measure the first look's flags
+    python -m ntb_site.answers.numba_versions --list-machines  # the machines with results, their facts
 
-Every machine has its own report (:func:`per_machine`, ``ntb_site.machines``; releases are
+Every machine has its own report (:func:`per_machine`, ``ntb_site.results.machines``; releases are
 compared on one machine only). Exit status: 0 no confirmed regression, 1 a confirmed
 regression, 2 bad input (no results, no commit with two or more releases, unknown machine) or
 bad usage.
@@ -38,10 +38,10 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ntb_site import codegen, machines, writeups
-from ntb_site.machines import Section
-from ntb_site.results import asv_results, confirm
+from ntb_site.answers import codegen, writeups
+from ntb_site.results import asv_results, confirm, machines
 from ntb_site.results.asv_results import Run
+from ntb_site.results.machines import Section
 from ntb_site.statistics import comparison
 from ntb_site.statistics.comparison import Comparison, compare_runs
 from ntb_site.statistics.rounds import selector
@@ -52,7 +52,7 @@ EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 NO_DATA = (
     "No results under several Numba releases yet: run another release of the matrix, e.g. "
-    "`asv run HEAD^! -E ENVIRONMENT` with an environment from `python -m ntb_site.matrix list`."
+    "`asv run HEAD^! -E ENVIRONMENT` with an environment from `python -m ntb_site.suite.matrix list`."
 )
 NO_REPORT = {"commit": None, "versions": [], "steps": [], "timeline": [], "comparisons": [], "message": NO_DATA}
 
@@ -251,7 +251,7 @@ def per_machine(results_dir: str | Path, factor: float = DEFAULT_FACTOR) -> list
 
 def format_table(report: Report, notes: Sequence[str] = ()) -> str:
     """The report as a terminal table, verdicts first, with a one-line summary (and the `notes`:
-    old or partial results, ``ntb_site.machines``), then the diagnosis of every flagged timing
+    old or partial results, ``ntb_site.results.machines``), then the diagnosis of every flagged timing
     from its compiled code."""
     several = len({chain_label(step.new) for step in report.steps}) > 1
     rows = [(c, chain_label(step.new)) for step in report.steps for c in step.comparisons]
@@ -269,7 +269,7 @@ def format_table(report: Report, notes: Sequence[str] = ()) -> str:
         + "".join(f"{note}\n" for note in notes)
         + "\n"
         + comparison.table(rows, "environment" if several else "")
-        + ("\n\nWhy, from the compiled code (python -m ntb_site.codegen):\n" + "".join(why) if why else "")
+        + ("\n\nWhy, from the compiled code (python -m ntb_site.answers.codegen):\n" + "".join(why) if why else "")
     )
 
 
@@ -303,7 +303,9 @@ def publish_data(html_dir: str | Path, found: list[Section[Report]]) -> dict[str
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the report (after confirming, with --confirm); the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.numba_versions", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ntb_site.answers.numba_versions", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest multi-release commit)")
     parser.add_argument("--factor", type=float, default=DEFAULT_FACTOR, help="as asv compare --factor (default 1.10)")
