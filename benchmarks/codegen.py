@@ -34,6 +34,21 @@ VARIANTS = (
 a test keeps it equal to the registry."""
 
 
+def user_variants() -> tuple[str, ...]:
+    """The compiled variants of the users' kernels (`kernels.USER`), named as `VARIANTS`."""
+    import kernels
+
+    found = []
+    for name in getattr(kernels, "USER", ()):
+        kernel = kernels.REGISTRY[name]
+        found += [f"{name}.{mode}" for mode in ("serial", "parallel", "prange") if mode in kernel.variants]
+        found += [f"{name}.{machine_code.CHUNK}"] if kernel.plan is not None else []
+    return tuple(found)
+
+
+VARIANTS += user_variants()
+
+
 def _collect(variant: str) -> dict | str:
     try:
         return machine_code.facts(variant).as_numbers()

@@ -22,6 +22,7 @@ is the user's own.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -35,6 +36,8 @@ from .kernel import Kernel, numba_parallel, single
 CHUNK_MODES = ("threads", "dask")
 """The chunked modes of a user's kernel (`distributed` needs the function importable on
 every worker, which a file loaded by path is not)."""
+SAMPLE_SIZE = 64
+"""The size of the chunked modes' smallest task (`ChunkPlan.sample`)."""
 RTOL = 1e-7
 ATOL = 0.0
 
@@ -69,14 +72,32 @@ def mismatch(result: object, expected: object, rtol: float = RTOL, atol: float =
             if not np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True):
                 diff = np.abs(a.astype(np.complex128) - b)
                 worst = int(np.nanargmax(diff)) if diff.size else 0
-                at = f" at index {np.unravel_index(worst, a.shape)}" if a.ndim else ""
+                index = tuple(int(i) for i in np.unravel_index(worst, a.shape))
+                at = f" at index {index}" if a.ndim else ""
                 return (
                     f"{where}largest difference {diff.flat[worst]:.3g}{at} "
-                    f"({a.flat[worst]!r} against {b.flat[worst]!r}; rtol={rtol:g}, atol={atol:g})"
+                    f"({a.flat[worst].item()!r} against {b.flat[worst].item()!r}; rtol={rtol:g}, atol={atol:g})"
                 )
         elif not np.array_equal(a, b):
             return f"{where}values differ"
     return None
+
+
+def compiled(function: Callable, cache: str | None, variant: str, **options) -> Callable:
+    """`function` compiled by `kernels.flags.njit` with `options`; with `cache`, cached in
+    ``cache/<Numba release>/<variant>``. One folder per variant because Numba's cache key
+    ignores compile options: the serial and parallel compiles of one function would load
+    each other's code from one folder. Numba reads the folder when the function is decorated."""
+    if cache is None:
+        return njit(**options)(function)
+    import numba
+
+    previous = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = os.path.join(cache, numba.__version__, variant)
+    try:
+        return njit(cache=True, **options)(function)
+    finally:
+        numba.config.CACHE_DIR = previous
 
 
 def _agrees(reference: Callable, rtol: float, atol: float, result: object, args: tuple) -> bool:
@@ -147,26 +168,29 @@ def from_function(
     rtol: float = RTOL,
     atol: float = ATOL,
     default_size: int = 1_000_000,
+    cache: str | None = None,
 ) -> Kernel:
-    """`function` as a `Kernel` with every mode Numba makes of it (module docstring)."""
+    """`function` as a `Kernel` with every mode Numba makes of it (module docstring);
+    `cache` names a folder for Numba's cache of the compiled modes (`compiled`)."""
     function = python_function(function)
     name = name or function.__name__
     if not name.isidentifier():
         raise ValueError(f"name: a kernel name must be a Python identifier, got {name!r}")
     variants = {
         "numpy": single(function),
-        "serial": single(njit()(function)),
-        "parallel": numba_parallel(njit(parallel=True)(function)),
+        "serial": single(compiled(function, cache, "serial")),
+        "parallel": numba_parallel(compiled(function, cache, "parallel", parallel=True)),
     }
     if prange is not None:
-        variants["prange"] = numba_parallel(njit(parallel=True)(python_function(prange)))
+        variants["prange"] = numba_parallel(compiled(python_function(prange), cache, "prange", parallel=True))
     plan = None
     if chunk:
         if isinstance(combine, str) and combine not in COMBINES:
             raise ValueError(f"combine: expected one of {', '.join(COMBINES)} or a function, got {combine!r}")
         joined = COMBINES[combine] if isinstance(combine, str) else partial(_custom, combine)
         split = partial(split_first_axis, argument_indexes(function, chunk))
-        plan = ChunkPlan(njit(nogil=True)(function), split, joined, ())
+        sample = split(_checked_inputs(inputs, SAMPLE_SIZE), 1)[0]
+        plan = ChunkPlan(compiled(function, cache, "chunk", nogil=True), split, joined, sample)
     return Kernel(
         name=name,
         summary=(inspect.getdoc(function) or f"the user's function {name}").split("\n")[0],

@@ -36,7 +36,7 @@ def test_llvm15_serial_array_expressions_lose_svml(facts):
         assert found["changes"][0].startswith("exp: `__svml_exp4` (4 lanes) → `exp` called per element")
         assert why(facts, "0.60.0", "0.61.2", kernel, "prange")["code"] == "same"  # explicit loops kept SVML
     (link,) = writeups.explaining("gaussians.serial", "0.60.0", "0.61.2")
-    assert link["href"] == "docs/serial-llvm15-slowdown.md"
+    assert link["href"] == "docs/serial-llvm15-slowdown.html"
 
 
 def test_svml_loss_and_out_of_line_random_draw_since_0_61(facts):
@@ -62,7 +62,7 @@ def test_068_blocked_prange_same_code_rebuilt_helper(facts):
     assert found["changes"] == ["Numba's C runtime helpers called from the hot loop: 430 → 669 bytes of machine code"]
     assert why(facts, "0.67.0", "0.68.1", "monte_carlo_pi", "serial")["changes"] == [codegen.SAME]
     assert any(
-        link["href"] == "docs/blocked-prange-068-slowdown.md"
+        link["href"] == "docs/blocked-prange-068-slowdown.html"
         for link in writeups.explaining("monte_carlo_pi_blocked.prange", "0.67.0", "0.68.1")
     )
 

@@ -429,7 +429,7 @@ def recheck_answers(advice: Advice, answers: Sequence[tuple[str, int]], **option
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the answers (advisor.json with --json), or re-measure some; the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.answers.advisor", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="ntb advise", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
     parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")

@@ -292,7 +292,7 @@ def diff_text(results_dir: str | Path, env_a: str, env_b: str, machine: str | No
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print facts compiled now, or the difference between two environments."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.answers.codegen", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="ntb why", description=__doc__.split("\n\n")[0])
     parser.add_argument("kernel", nargs="?", help="kernel name (e.g. gaussians)")
     parser.add_argument("mode", nargs="?", help="mode (serial, parallel, prange, threads, dask, distributed)")
     parser.add_argument("--diff", nargs=2, metavar=("ENV_A", "ENV_B"), help="compare two environments' recorded facts")

@@ -258,7 +258,7 @@ def format_table(report: Report, notes: Sequence[str] = ()) -> str:
     why = [
         f"{c.label} {step.releases[0]} -> {step.releases[1]}:\n"
         + "".join(f"    {line}\n" for line in diagnosis["changes"])
-        + "".join(f"    see docs/{w['href'].removeprefix('docs/')}: {w['title']}\n" for w in diagnosis["writeups"])
+        + "".join(f"    see {w['href'].removesuffix('.html')}.md: {w['title']}\n" for w in diagnosis["writeups"])
         for step in report.steps
         for c, diagnosis in zip(step.comparisons, step.diagnoses(), strict=True)
         if c.verdict != "none" and diagnosis
@@ -269,7 +269,7 @@ def format_table(report: Report, notes: Sequence[str] = ()) -> str:
         + "".join(f"{note}\n" for note in notes)
         + "\n"
         + comparison.table(rows, "environment" if several else "")
-        + ("\n\nWhy, from the compiled code (python -m ntb_site.answers.codegen):\n" + "".join(why) if why else "")
+        + ("\n\nWhy, from the compiled code (ntb why):\n" + "".join(why) if why else "")
     )
 
 
@@ -303,9 +303,7 @@ def publish_data(html_dir: str | Path, found: list[Section[Report]]) -> dict[str
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the report (after confirming, with --confirm); the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m ntb_site.answers.numba_versions", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="ntb versions", description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest multi-release commit)")
     parser.add_argument("--factor", type=float, default=DEFAULT_FACTOR, help="as asv compare --factor (default 1.10)")

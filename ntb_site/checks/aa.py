@@ -88,7 +88,7 @@ def env_name(env: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.checks.aa", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="ntb aa", description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=4, help="first-look rounds per side (default 4)")
     parser.add_argument("-E", "--environment", help="asv environment (default: the newest Numba of the matrix)")
     parser.add_argument("-b", "--bench", action="append", default=[], help="asv --bench regex (repeatable)")

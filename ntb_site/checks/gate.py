@@ -86,7 +86,7 @@ def gate(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.checks.gate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="ntb gate", description=__doc__.split("\n")[0])
     parser.add_argument("base", help="base commit (e.g. the target branch tip)")
     parser.add_argument("head", help="head commit (e.g. the pull request's test merge)")
     parser.add_argument(

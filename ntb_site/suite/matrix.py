@@ -178,7 +178,7 @@ def update(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.suite.matrix", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="ntb matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["newest-env", "env", "list", "update"])
     parser.add_argument("--numba", help="Numba release for `env` (default: the newest)")
     parser.add_argument("--newest", action="store_true", help="`list`: the newest release only")

@@ -87,7 +87,7 @@ def _size(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.suite.plan", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="ntb plan", description=__doc__.split("\n")[0])
     parser.add_argument(
         "rows",
         choices=ROWS,

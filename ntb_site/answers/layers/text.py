@@ -66,7 +66,7 @@ def format_text(found: Layers, notes: Sequence[str] = ()) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the answers (or layers.json with --json); return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m ntb_site.answers.layers", description=__doc__.split("?")[0] + "?")
+    parser = argparse.ArgumentParser(prog="ntb layers", description=__doc__.split("?")[0] + "?")
     parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
     parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
     parser.add_argument("--list-machines", action="store_true", help="list the machines with results and exit")

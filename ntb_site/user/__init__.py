@@ -1,0 +1,1 @@
+"""A user's own function: which mode (`advise`) and what a Numba release did to it (`versions`)."""
