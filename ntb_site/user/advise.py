@@ -61,12 +61,8 @@ class RoundFailed(RuntimeError):
 
 
 def machine_name() -> str:
-    """asv's machine name where ``asv machine`` has set one, else the host name."""
-    try:
-        names = json.loads((Path.home() / ".asv-machine.json").read_text())
-        return next(name for name in names if name != "version")
-    except (OSError, ValueError, StopIteration):
-        return platform.node() or "this machine"
+    """asv's default machine name: the host's."""
+    return platform.node() or "this machine"
 
 
 class Progress:
@@ -265,7 +261,7 @@ def parser() -> argparse.ArgumentParser:
     made.add_argument("--threads", type=int, help="threads of the threaded modes (default: all Numba may use)")
     made.add_argument("--rounds", type=int, default=ROUNDS, help=f"fresh processes per condition (default {ROUNDS})")
     made.add_argument("--samples", type=int, default=SAMPLES, help=f"samples per mode and process (default {SAMPLES})")
-    made.add_argument("--machine", help="the machine's name in the answer (default: asv's, else the host name)")
+    made.add_argument("--machine", help="the machine's name in the answer (default: the host's, as asv's)")
     made.add_argument(
         "--json", nargs="?", const="-", metavar="OUT", help="write the answer as JSON to OUT (- : stdout)"
     )

@@ -78,10 +78,13 @@ def environments(config: Path, releases: Sequence[str]) -> list[str]:
 
 
 def selectors(name: str, sizes: Sequence[int]) -> list[str]:
-    """asv --bench options: the kernel's timings at `sizes` and its machine-code facts."""
-    from ntb_site.suite import plan
-
-    found = [option for regex in plan.selectors("top", sizes, kernel=name) for option in ("-b", regex)]
+    """asv --bench options: the kernel's timings at `sizes` (`ntb_site.suite.plan` ``top``,
+    in a process that reads ``NTB_USER_KERNELS``) and its machine-code facts."""
+    command = [sys.executable, "-m", "ntb_site.suite.plan", "top", *map(str, sizes), "--kernel", name]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    if proc.returncode:
+        raise RuntimeError(f"ntb plan failed: {proc.stderr.strip()}")
+    found = [option for regex in proc.stdout.split() for option in ("-b", regex)]
     return [*found, "-b", rf"^codegen\.MachineCode\.track_fact\('{name}\.", "-b", r"^environment\."]
 
 
@@ -138,7 +141,8 @@ def versions(options: argparse.Namespace) -> int:
     os.environ["NTB_USER_KERNELS"] = str(kernel_file)  # asv's benchmark processes inherit it
     config = user_config(platform_config())
     envs = environments(config, options.numba)
-    machine = ["--machine", options.machine] if options.machine else []
+    name = options.machine or machine_name()
+    machine = ["--machine", name]
     quiet = options.json == "-"
     if asv(config, ["machine", "--yes", *machine], quiet):
         raise RuntimeError("asv machine failed")
@@ -147,7 +151,6 @@ def versions(options: argparse.Namespace) -> int:
     status = asv(config, run, quiet)
     if status not in (0, 2):
         raise RuntimeError(f"asv run failed (exit {status})")
-    name = options.machine or machine_name()
     try:
         report = numba_versions.build_report(RESULTS, name)
         if numba_versions.confirm_flagged(report, RESULTS, config):
