@@ -84,7 +84,7 @@ def selectors(name: str, sizes: Sequence[int]) -> list[str]:
     proc = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
     if proc.returncode:
         raise RuntimeError(f"ntb plan failed: {proc.stderr.strip()}")
-    found = [option for regex in proc.stdout.split() for option in ("-b", regex)]
+    found = [option for regex in proc.stdout.splitlines() for option in ("-b", regex)]
     return [*found, "-b", rf"^codegen\.MachineCode\.track_fact\('{name}\.", "-b", r"^environment\."]
 
 
