@@ -38,6 +38,7 @@ from ntb_site.user.spec import (
     UserError,
     Validated,
     add_function_arguments,
+    command_main,
     parse_sizes,
     spec_of,
     validate,
@@ -268,15 +269,11 @@ def parser() -> argparse.ArgumentParser:
     return made
 
 
-def is_user_call(argv: Sequence[str]) -> bool:
-    """Whether `argv` names a function (else ``ntb advise`` answers from the stored results)."""
-    return any(":" in arg and not arg.startswith("-") for arg in argv) or "--inputs" in argv
-
-
-def advise(options: argparse.Namespace, log: Callable[[str], None]) -> int:
+def advise(options: argparse.Namespace) -> int:
     """Validate, measure and print (module docstring); UserError for bad input."""
     import kernels
 
+    log = (lambda line: print(line, file=sys.stderr)) if options.json == "-" else print
     spec = spec_of(options)
     sizes = parse_sizes(options.sizes)
     top = kernels.max_threads()
@@ -316,29 +313,15 @@ def advise(options: argparse.Namespace, log: Callable[[str], None]) -> int:
     return 0
 
 
+def _stored_advisor() -> Callable[[list[str]], int]:
+    from ntb_site.answers import advisor
+
+    return advisor.main
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (module docstring)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not is_user_call(argv):
-        if "--stored" in argv:
-            argv.remove("--stored")
-        elif argv in (["-h"], ["--help"]):
-            parser().print_help()
-            return 0
-        from ntb_site.answers import advisor
-
-        return advisor.main(argv)
-    options = parser().parse_args(argv)
-    log = (lambda line: print(line, file=sys.stderr)) if options.json == "-" else print
-    try:
-        return advise(options, log)
-    except UserError as error:
-        for line in str(error).splitlines():
-            print(f"{PROG}: {line}", file=sys.stderr)
-        return 2
-    except RoundFailed as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 1
+    return command_main(argv, PROG, parser, advise, _stored_advisor)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -245,6 +246,41 @@ def add_function_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rtol", type=float, default=RTOL, help=f"relative tolerance against NumPy (default {RTOL:g})")
     parser.add_argument("--atol", type=float, default=ATOL, help=f"absolute tolerance against NumPy (default {ATOL:g})")
     parser.add_argument("--name", help="the kernel's name (default: the function's)")
+
+
+def is_user_call(argv: Sequence[str]) -> bool:
+    """Whether `argv` names a function (else the command answers from the stored results)."""
+    return any(":" in arg and not arg.startswith("-") for arg in argv) or "--inputs" in argv
+
+
+def command_main(
+    argv: Sequence[str] | None,
+    prog: str,
+    parser: Callable[[], argparse.ArgumentParser],
+    run: Callable[[argparse.Namespace], int],
+    stored: Callable[[], Callable[[list[str]], int]],
+) -> int:
+    """``ntb advise`` / ``ntb versions``: `run` for a function named in `argv`, else the stored
+    results' `stored()` main (``--stored --help`` for its help); 2 with one line per problem
+    for bad input (`UserError`), 1 for a fault (a RuntimeError)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not is_user_call(argv):
+        if "--stored" in argv:
+            argv.remove("--stored")
+        elif argv in (["-h"], ["--help"]):
+            parser().print_help()
+            return 0
+        return stored()(argv)
+    options = parser().parse_args(argv)
+    try:
+        return run(options)
+    except UserError as error:
+        for line in str(error).splitlines():
+            print(f"{prog}: {line}", file=sys.stderr)
+        return 2
+    except RuntimeError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
 
 
 def spec_of(options: argparse.Namespace) -> FunctionSpec:

@@ -21,11 +21,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ntb_site.user.advise import is_user_call, machine_name
-from ntb_site.user.spec import FunctionSpec, UserError, add_function_arguments, parse_sizes, spec_of, validate
+from ntb_site.user.advise import machine_name
+from ntb_site.user.spec import (
+    FunctionSpec,
+    UserError,
+    add_function_arguments,
+    command_main,
+    parse_sizes,
+    spec_of,
+    validate,
+)
 
 PROG = "ntb versions"
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,28 +176,15 @@ def versions(options: argparse.Namespace) -> int:
     return numba_versions.EXIT_REGRESSION if report.count("regression") else 0
 
 
+def _stored_versions() -> Callable[[list[str]], int]:
+    from ntb_site.answers import numba_versions
+
+    return numba_versions.main
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI (module docstring)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not is_user_call(argv):
-        if "--stored" in argv:
-            argv.remove("--stored")
-        elif argv in (["-h"], ["--help"]):
-            parser().print_help()
-            return 0
-        from ntb_site.answers import numba_versions
-
-        return numba_versions.main(argv)
-    options = parser().parse_args(argv)
-    try:
-        return versions(options)
-    except UserError as error:
-        for line in str(error).splitlines():
-            print(f"{PROG}: {line}", file=sys.stderr)
-        return 2
-    except RuntimeError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 1
+    return command_main(argv, PROG, parser, versions, _stored_versions)
 
 
 if __name__ == "__main__":
