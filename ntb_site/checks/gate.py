@@ -6,25 +6,36 @@ by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measu
 (`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
-    python -m ntb_site.checks.gate BASE HEAD [--factor 1.1] [--rounds 10] [-E ENV] [-b REGEX ...]
+    ntb gate BASE HEAD [--factor 1.1] [--threaded-factor 1.25] [--rounds 10] [-E ENV] [-b REGEX ...]
 
 Without ``-b`` it times every mode at the compared thread count at 1e5 and 1e6 elements
 (`ntb_site.suite.plan` ``top`` rows: the advisor's points, no n/a point spawned).
 
-Exit status: 0 no confirmed slowdown, 1 a confirmed slowdown, 2 bad usage or asv failed.
+Beside the wall-time rounds, the deterministic instrument (`ntb_site.checks.instructions`)
+counts the instructions per call of every mode but the Dask ones at the same sizes on both
+commits under Valgrind's callgrind: it fails a single-threaded mode whose instructions rose
+by `--factor` and a threaded mode's (all threads counted) by `--threaded-factor`, which ten
+wall-time rounds on 2 shared cores cannot see. ``--wall-only`` skips it (no Valgrind).
+
+Exit status: 0 no confirmed slowdown, 1 a confirmed slowdown (either instrument), 2 bad
+usage, asv failed or the instruments could not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
 from asv.config import Config
 
+from ntb_site.checks import instructions
 from ntb_site.results import confirm
 from ntb_site.statistics import comparison
 from ntb_site.statistics.rounds import selector
@@ -48,8 +59,30 @@ def _compare(results_dir: Path, machine: str, commits: list[str], env: str, fact
 
 
 DEFAULT_FACTOR = 1.1
+DEFAULT_THREADED_FACTOR = 1.25
 DEFAULT_ROUNDS = 10
 DEFAULT_SIZES = (100_000, 1_000_000)
+
+
+def count_instructions(
+    commits: Sequence[str], python: str, factor: float, threaded_factor: float
+) -> list[instructions.Row]:
+    """Both commits' instructions per call (`ntb_site.checks.instructions`), counted side
+    by side (one valgrind process per commit), compared."""
+    with tempfile.TemporaryDirectory(prefix="ntb-gate-") as work:
+        folder = Path(work)
+        library = instructions.shim(folder)
+        cpu = instructions.valgrind_cpu(python)
+        wanted = instructions.points(DEFAULT_SIZES)
+        base_tree = instructions.extract(commits[0], folder / "base")
+        head_tree = instructions.extract(commits[1], folder / "head")
+
+        def counted(tree: Path) -> dict:
+            return instructions.count(tree, python, wanted, library, cpu, folder / f"{tree.name}-counts")
+
+        with ThreadPoolExecutor(2) as pool:
+            base, head = pool.map(counted, (base_tree, head_tree))
+    return instructions.compare(base, head, factor, threaded_factor)
 
 
 def gate(
@@ -62,9 +95,12 @@ def gate(
     factor: float,
     bench: Sequence[str],
     rounds: int = DEFAULT_ROUNDS,
+    threaded_factor: float | None = DEFAULT_THREADED_FACTOR,
+    json_out: str | None = None,
 ) -> int:
-    """Benchmark (`rounds` rounds a side, interleaved), compare, confirm; print the table;
-    the exit status."""
+    """Benchmark (`rounds` rounds a side, interleaved), compare, confirm; with a
+    `threaded_factor` count instructions too (None: wall time only); print the tables,
+    write them to `json_out`; the exit status."""
     commits = [resolve(base), resolve(head)]
     results_dir = Path(Config.load(config).results_dir)
     if confirm.asv_run(config, commits, [env], bench, machine, again=False, rounds=rounds) not in (0, 2):
@@ -81,7 +117,24 @@ def gate(
         found = _compare(results_dir, machine, commits, env, factor)
     print(f"\nbase {commits[0][:8]} -> head {commits[1][:8]} in {env} (factor {factor})\n")
     print(comparison.table((c, "") for c in found))
-    return EXIT_SLOWER if any(c.verdict == "regression" for c in found) else 0
+    counted: list[instructions.Row] = []
+    if threaded_factor is not None:
+        print(f"\ninstructions per call (callgrind): one thread fails at {factor}×, threaded at {threaded_factor}×\n")
+        counted = count_instructions(commits, matrix.python_of(env, config), factor, threaded_factor)
+        print(instructions.table(counted))
+    if json_out:
+        record = {
+            "base": commits[0],
+            "head": commits[1],
+            "environment": env,
+            "wall_time": [c.as_json() for c in found],
+            "instructions": [r.as_json() for r in counted],
+        }
+        Path(json_out).write_text(json.dumps(record, indent=1) + "\n")
+    slower = [c.label for c in found if c.verdict == "regression"]
+    slower += [r.label for r in counted if r.verdict == "regression"]
+    print(f"\ngate: {'fails: ' + str(len(slower)) + ' slower' if slower else 'passes'}")
+    return EXIT_SLOWER if slower else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--factor", type=float, default=DEFAULT_FACTOR, help=f"slower beyond this fails (default {DEFAULT_FACTOR})"
     )
     parser.add_argument(
+        "--threaded-factor",
+        type=float,
+        default=DEFAULT_THREADED_FACTOR,
+        help=f"instructions of a threaded mode rising beyond this fail (default {DEFAULT_THREADED_FACTOR})",
+    )
+    parser.add_argument("--wall-only", action="store_true", help="wall-time rounds only: no instruction counts")
+    parser.add_argument("--json", metavar="OUT", help="write both tables as JSON to OUT")
+    parser.add_argument(
         "--rounds", type=int, default=DEFAULT_ROUNDS, help=f"first-look rounds per side (default {DEFAULT_ROUNDS})"
     )
     parser.add_argument("-E", "--environment", help="asv environment (default: the newest Numba of the matrix)")
@@ -102,8 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--machine", default=None, help="asv machine name (default: asv's for this host)")
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
     args = parser.parse_args(argv)
-    if not args.factor > 1:
-        parser.error(f"--factor must be above 1, got {args.factor}")
+    for name in ("factor", "threaded_factor"):
+        if not getattr(args, name) > 1:
+            parser.error(f"--{name.replace('_', '-')} must be above 1, got {getattr(args, name)}")
     if args.rounds < 4:
         parser.error(f"--rounds must be at least 4 (fewer can never decide), got {args.rounds}")
     env = args.environment or matrix.newest_env(args.config)
@@ -119,8 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             factor=args.factor,
             bench=bench,
             rounds=args.rounds,
+            threaded_factor=None if args.wall_only else args.threaded_factor,
+            json_out=args.json,
         )
-    except (ValueError, LookupError) as error:
+    except (ValueError, LookupError, instructions.Unavailable) as error:
         print(f"gate: {error}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -80,6 +80,17 @@ def newest_env(config: str = "asv.conf.json", numba: str | None = None) -> str:
     return releases[wanted][0]
 
 
+def python_of(env_name: str, config: str = "asv.conf.json") -> str:
+    """The Python of asv's environment `env_name`; LookupError when asv has not created it."""
+    for env in environments(config):
+        if env.name == env_name:
+            try:
+                return env.find_executable("python")
+            except OSError:
+                raise LookupError(f"environment {env_name}: not created yet (asv run creates it)") from None
+    raise LookupError(f"environment: {env_name!r} is not in {config}'s matrix")
+
+
 def newest_envs(config: str = "asv.conf.json") -> list[str]:
     """Names of every environment of the newest Numba release (one per threading layer),
     the default one (`newest_env`) first; empty when no environment pins Numba."""
