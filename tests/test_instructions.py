@@ -78,12 +78,12 @@ def test_threaded_modes_are_judged_at_their_own_factor():
     assert verdicts == {"prange": "none", "serial": "regression"}
 
 
-def test_gate_refuses_a_threaded_factor_of_one():
+def test_gate_refuses_an_instructions_factor_of_one():
     proc = subprocess.run(
-        [sys.executable, "-m", "ntb_site.checks.gate", "HEAD", "HEAD", "--threaded-factor", "1"],
+        [sys.executable, "-m", "ntb_site.checks.gate", "HEAD", "HEAD", "--threaded-instructions-factor", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert proc.returncode == gate.EXIT_ERROR and "--threaded-factor must be above 1" in proc.stderr
+    assert proc.returncode == gate.EXIT_ERROR and "--threaded-instructions-factor must be above 1" in proc.stderr

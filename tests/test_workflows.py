@@ -139,5 +139,5 @@ def test_pr_gate_runs_the_projects_gate_with_factor():
     assert triggers(workflow) == {"pull_request"}
     script = runs(step for job in workflow["jobs"].values() for step in job["steps"])
     assert ".venv/bin/ntb gate" in script and "apt-get install -y -qq valgrind" in script
-    assert re.search(r"--factor\s+\S+", script) and re.search(r"--threaded-factor\s+\S+", script)
+    assert re.search(r"--factor\s+\S+", script) and re.search(r"--threaded-instructions-factor\s+\S+", script)
     assert "write" not in str(workflow["permissions"])

@@ -6,16 +6,20 @@ by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measu
 (`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
-    ntb gate BASE HEAD [--factor 1.1] [--threaded-factor 1.25] [--rounds 10] [-E ENV] [-b REGEX ...]
+    ntb gate BASE HEAD [--factor 1.1] [--rounds 10] [-E ENV] [-b REGEX ...]
+             [--instructions-factor 1.05] [--threaded-instructions-factor 1.1] [--wall-only] [--json OUT]
 
 Without ``-b`` it times every mode at the compared thread count at 1e5 and 1e6 elements
 (`ntb_site.suite.plan` ``top`` rows: the advisor's points, no n/a point spawned).
 
-Beside the wall-time rounds, the deterministic instrument (`ntb_site.checks.instructions`)
-counts the instructions per call of every mode but the Dask ones at the same sizes on both
-commits under Valgrind's callgrind: it fails a single-threaded mode whose instructions rose
-by `--factor` and a threaded mode's (all threads counted) by `--threaded-factor`, which ten
-wall-time rounds on 2 shared cores cannot see. ``--wall-only`` skips it (no Valgrind).
+Beside the wall-time rounds, which fail a confirmed slowdown beyond `--factor`, the
+deterministic instrument (`ntb_site.checks.instructions`) counts the instructions per call
+of every mode but the Dask ones at the same sizes on both commits under Valgrind's
+callgrind: it fails a single-threaded mode whose instructions rose beyond
+`--instructions-factor` and a threaded mode's (all threads counted) beyond
+`--threaded-instructions-factor`. It sees the 1.10× single-threaded and 1.25× threaded
+slowdowns that ten wall-time rounds on 2 shared cores cannot (docs/workflows.md).
+``--wall-only`` skips it (no Valgrind).
 
 Exit status: 0 no confirmed slowdown, 1 a confirmed slowdown (either instrument), 2 bad
 usage, asv failed or the instruments could not run.
@@ -59,14 +63,11 @@ def _compare(results_dir: Path, machine: str, commits: list[str], env: str, fact
 
 
 DEFAULT_FACTOR = 1.1
-DEFAULT_THREADED_FACTOR = 1.25
 DEFAULT_ROUNDS = 10
 DEFAULT_SIZES = (100_000, 1_000_000)
 
 
-def count_instructions(
-    commits: Sequence[str], python: str, factor: float, threaded_factor: float
-) -> list[instructions.Row]:
+def count_instructions(commits: Sequence[str], python: str, factors: tuple[float, float]) -> list[instructions.Row]:
     """Both commits' instructions per call (`ntb_site.checks.instructions`), counted side
     by side (one valgrind process per commit), compared."""
     with tempfile.TemporaryDirectory(prefix="ntb-gate-") as work:
@@ -82,7 +83,7 @@ def count_instructions(
 
         with ThreadPoolExecutor(2) as pool:
             base, head = pool.map(counted, (base_tree, head_tree))
-    return instructions.compare(base, head, factor, threaded_factor)
+    return instructions.compare(base, head, *factors)
 
 
 def gate(
@@ -95,12 +96,12 @@ def gate(
     factor: float,
     bench: Sequence[str],
     rounds: int = DEFAULT_ROUNDS,
-    threaded_factor: float | None = DEFAULT_THREADED_FACTOR,
+    instruction_factors: tuple[float, float] | None = (instructions.FACTOR, instructions.THREADED_FACTOR),
     json_out: str | None = None,
 ) -> int:
-    """Benchmark (`rounds` rounds a side, interleaved), compare, confirm; with a
-    `threaded_factor` count instructions too (None: wall time only); print the tables,
-    write them to `json_out`; the exit status."""
+    """Benchmark (`rounds` rounds a side, interleaved), compare, confirm; with
+    `instruction_factors` (single-threaded, threaded) count instructions too (None: wall
+    time only); print the tables, write them to `json_out`; the exit status."""
     commits = [resolve(base), resolve(head)]
     results_dir = Path(Config.load(config).results_dir)
     if confirm.asv_run(config, commits, [env], bench, machine, again=False, rounds=rounds) not in (0, 2):
@@ -118,9 +119,10 @@ def gate(
     print(f"\nbase {commits[0][:8]} -> head {commits[1][:8]} in {env} (factor {factor})\n")
     print(comparison.table((c, "") for c in found))
     counted: list[instructions.Row] = []
-    if threaded_factor is not None:
-        print(f"\ninstructions per call (callgrind): one thread fails at {factor}×, threaded at {threaded_factor}×\n")
-        counted = count_instructions(commits, matrix.python_of(env, config), factor, threaded_factor)
+    if instruction_factors is not None:
+        single, threaded = instruction_factors
+        print(f"\ninstructions per call (callgrind): one thread fails at {single}×, threaded at {threaded}×\n")
+        counted = count_instructions(commits, matrix.python_of(env, config), instruction_factors)
         print(instructions.table(counted))
     if json_out:
         record = {
@@ -146,10 +148,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--factor", type=float, default=DEFAULT_FACTOR, help=f"slower beyond this fails (default {DEFAULT_FACTOR})"
     )
     parser.add_argument(
-        "--threaded-factor",
+        "--instructions-factor",
         type=float,
-        default=DEFAULT_THREADED_FACTOR,
-        help=f"instructions of a threaded mode rising beyond this fail (default {DEFAULT_THREADED_FACTOR})",
+        default=instructions.FACTOR,
+        help=f"a single-threaded mode's instructions rising beyond this fail (default {instructions.FACTOR})",
+    )
+    parser.add_argument(
+        "--threaded-instructions-factor",
+        type=float,
+        default=instructions.THREADED_FACTOR,
+        help=f"a threaded mode's instructions rising beyond this fail (default {instructions.THREADED_FACTOR})",
     )
     parser.add_argument("--wall-only", action="store_true", help="wall-time rounds only: no instruction counts")
     parser.add_argument("--json", metavar="OUT", help="write both tables as JSON to OUT")
@@ -163,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--machine", default=None, help="asv machine name (default: asv's for this host)")
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
     args = parser.parse_args(argv)
-    for name in ("factor", "threaded_factor"):
+    for name in ("factor", "instructions_factor", "threaded_instructions_factor"):
         if not getattr(args, name) > 1:
             parser.error(f"--{name.replace('_', '-')} must be above 1, got {getattr(args, name)}")
     if args.rounds < 4:
@@ -181,7 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             factor=args.factor,
             bench=bench,
             rounds=args.rounds,
-            threaded_factor=None if args.wall_only else args.threaded_factor,
+            instruction_factors=None
+            if args.wall_only
+            else (args.instructions_factor, args.threaded_instructions_factor),
             json_out=args.json,
         )
     except (ValueError, LookupError, instructions.Unavailable) as error:
