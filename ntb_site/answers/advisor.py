@@ -12,7 +12,9 @@ modes at one thread):
 - crossovers: the size above (or below) which a mode beats ``numpy`` / ``serial`` beyond
   noise (the ratio's interval below 1), interpolated log-log between the measured sizes;
 - the first call (build + compile + first run in a fresh interpreter) and the number of calls
-  after which a mode's extra first-call cost over ``numpy`` is paid back by its faster calls.
+  after which a mode's extra first-call cost over ``numpy`` is paid back by its faster calls;
+- whether each answer holds in a fresh script too (``ntb_site.answers.conditions``: asv times
+  from a long-running session's allocator state): clear means clear in both conditions.
 
 ``asv publish`` writes it as the site's landing page (``ntb_site.pages.advisor_page``); in the
 terminal::
@@ -32,6 +34,7 @@ an answer called clear does not hold.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -43,7 +46,8 @@ from typing import Any
 from asv.util import human_time
 from tabulate import tabulate
 
-from ntb_site.answers import recheck
+from ntb_site.answers import conditions, recheck
+from ntb_site.answers.conditions import FreshCheck
 from ntb_site.results import asv_results, machines
 from ntb_site.results.asv_results import FIRST_CALL, MODES_PATTERN, MODES_TIMING, Run
 from ntb_site.results.machines import Section
@@ -115,11 +119,27 @@ class Best:
     time: Estimate
     runner_up: str | None
     lead: Lead | None
+    fresh: FreshCheck | None = None
+    """The same answer re-measured in fresh scripts (None: not measured)."""
+
+    @property
+    def clear_in_session(self) -> bool:
+        """Whether it is clearly the fastest in asv's long-running-session condition."""
+        return self.lead is None or self.lead.clear
 
     @property
     def clear(self) -> bool:
-        """Whether it is clearly the fastest (`ntb_site.statistics.lead`)."""
-        return self.lead is None or self.lead.clear
+        """Whether it is clearly the fastest (`ntb_site.statistics.lead`) in both allocator
+        conditions: a long-running session's (asv) and, where measured, a fresh script's."""
+        return self.clear_in_session and (self.fresh is None or self.fresh.outcome == "holds")
+
+    def condition(self) -> str:
+        """The answer in a fresh script, in words ("" without a runner-up)."""
+        if self.runner_up is None:
+            return ""
+        if self.fresh is None:
+            return "a fresh script: not measured"
+        return self.fresh.describe()
 
 
 @dataclass(frozen=True)
@@ -142,6 +162,8 @@ class KernelAdvice:
     threads: int
     curves: dict[str, ModeCurve]
     crossovers: list[Crossover] = field(default_factory=list)
+    fresh: dict[int, FreshCheck] = field(default_factory=dict)
+    """Per size, the answer re-measured in fresh scripts (`ntb_site.answers.conditions`)."""
 
     @property
     def sizes(self) -> list[int]:
@@ -158,7 +180,10 @@ class KernelAdvice:
         leads = {mode: lead(self._rounds(winner, size), self._rounds(mode, size)) for mode in rest}
         runner_up = next((mode for mode in rest if not leads[mode].clear), rest[0] if rest else None)
         found = leads.get(runner_up) if runner_up else None
-        return Best(size, winner, time, runner_up, found)
+        fresh = self.fresh.get(size)
+        if fresh is not None and (fresh.best, fresh.runner_up) != (winner, runner_up):
+            fresh = None  # measured for another answer
+        return Best(size, winner, time, runner_up, found, fresh)
 
     def _rounds(self, mode: str, size: int) -> list[float]:
         curve = self.curves[mode]
@@ -194,7 +219,9 @@ class KernelAdvice:
                 "time": b.time.as_json(),
                 "runner_up": b.runner_up,
                 "clear": b.clear,
+                "clear_in_session": b.clear_in_session,
                 "lead": b.lead.as_json() if b.lead else None,
+                "fresh_script": b.fresh.as_json() if b.fresh else None,
                 **self._per_size(b.mode, b.size),
             }
             for b in map(self.best, self.sizes)
@@ -230,6 +257,8 @@ class Advice:
     environment: asv_results.Environment
     threads: int
     kernels: dict[str, KernelAdvice]
+    env_name: str = ""
+    """asv's name of the environment."""
 
     @property
     def simd(self) -> list[str]:
@@ -317,7 +346,7 @@ def advise(run: Run) -> Advice:
         curves = _curves(run, kernel, threads)
         if curves:
             advice[kernel] = KernelAdvice(kernel, threads, curves, crossovers(curves))
-    return Advice(run.machine, run.commit, run.environment, threads, advice)
+    return Advice(run.machine, run.commit, run.environment, threads, advice, run.env_name)
 
 
 def pick(results_dir: str | Path, machine: str | None = None) -> Run | None:
@@ -341,9 +370,17 @@ def pick(results_dir: str | Path, machine: str | None = None) -> Run | None:
 
 
 def load(results_dir: str | Path, machine: str | None = None) -> Advice | None:
-    """The advice from `results_dir`; None without Modes results."""
+    """The advice from `results_dir`, with the fresh-script checks stored for its commit and
+    environment (`ntb_site.answers.conditions`); None without Modes results."""
     run = pick(results_dir, machine)
-    return advise(run) if run else None
+    if run is None:
+        return None
+    advice = advise(run)
+    checks, _ = conditions.stored(results_dir, run.machine, run.commit, run.env_name)
+    for name, kernel in advice.kernels.items():
+        fresh = {size: check for (k, size), check in checks.items() if k == name}
+        advice.kernels[name] = dataclasses.replace(kernel, fresh=fresh)
+    return advice
 
 
 def per_machine(results_dir: str | Path) -> list[Section[Advice]]:
@@ -369,6 +406,10 @@ def _speedup(estimate: Estimate | None) -> str:
     return "–" if estimate is None else f"{estimate.value:.2f}×"
 
 
+FRESH_WORDS = {"holds": "holds", "reversed": "reversed", "noise": "within noise"}
+"""The fresh-script outcome of an answer (`ntb_site.answers.conditions`) in the tables."""
+
+
 def format_text(advice: Advice, notes: Sequence[str] = ()) -> str:
     """The answers as terminal tables, one block per kernel, after the heading and the `notes`
     (old or partial results: ``ntb_site.results.machines``)."""
@@ -383,10 +424,15 @@ def format_text(advice: Advice, notes: Sequence[str] = ()) -> str:
                 _speedup(kernel.speedup(b.mode, b.size, "numpy")),
                 _speedup(kernel.speedup(b.mode, b.size, "serial")),
                 _calls(b.mode, kernel.pays_back_after(b.mode, b.size)),
+                FRESH_WORDS[b.fresh.outcome] if b.fresh else "–",
             ]
             for b in map(kernel.best, kernel.sizes)
         ]
-        table = tabulate(rows, ["size", "fastest", "time", "runner-up", "× numpy", "× serial", "pays back after"])
+        header = ["size", "fastest", "time", "runner-up", "× numpy", "× serial", "pays back after", "fresh script"]
+        table = tabulate(rows, header)
+        fresh = [f"  {b.size:,}: {b.condition()}" for b in map(kernel.best, kernel.sizes) if b.runner_up]
+        if fresh:
+            table += "\n\nIn a fresh script (asv's times are a long-running session's):\n" + "\n".join(fresh)
         where = {(c.mode, c.baseline): c.where() for c in kernel.crossovers}
         modes = tabulate(
             [

@@ -27,6 +27,7 @@ bad usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
@@ -38,7 +39,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ntb_site.answers import codegen, writeups
+from ntb_site.answers import codegen, conditions, writeups
+from ntb_site.answers.conditions import FaultFacts
 from ntb_site.results import asv_results, confirm, machines
 from ntb_site.results.asv_results import Run
 from ntb_site.results.machines import Section
@@ -124,6 +126,16 @@ class Report:
     factor: float
     versions: list[str]
     steps: list[Step] = field(default_factory=list)
+    allocator: FaultFacts = field(default_factory=lambda: FaultFacts({}))
+    """Page faults per call in a fresh script at this commit (`ntb_site.answers.conditions`):
+    whether the allocator's state, which asv pins to a long-running session's, could move a
+    verdict's mode."""
+
+    def allocator_of(self, c: Comparison) -> str | None:
+        """The fault fact of a `Modes` comparison's kernel and mode; None for other benchmarks."""
+        if "mode" not in c.params or ".Modes." not in c.benchmark:
+            return None
+        return self.allocator.describe(c.benchmark.split(".")[0], c.params["mode"])
 
     @property
     def comparisons(self) -> list[Comparison]:
@@ -158,7 +170,12 @@ class Report:
             ],
             "timeline": _timeline(self.steps),
             "comparisons": [
-                {**c.as_json(), "environment": chain_label(step.new), "diagnosis": diagnosis}
+                {
+                    **c.as_json(),
+                    "environment": chain_label(step.new),
+                    "diagnosis": diagnosis,
+                    "allocator": self.allocator_of(c),
+                }
                 for step in self.steps
                 for c, diagnosis in zip(step.comparisons, step.diagnoses(), strict=True)
             ],
@@ -230,11 +247,14 @@ def build_report(results_dir: str | Path, machine: str | None = None, factor: fl
 
 
 def load(results_dir: str | Path, machine: str, factor: float = DEFAULT_FACTOR) -> Report | None:
-    """The report of `machine`; None where it has nothing to compare."""
+    """The report of `machine`, with the fault facts of its commit; None where it has nothing
+    to compare."""
     try:
-        return build_report(results_dir, machine, factor)
+        report = build_report(results_dir, machine, factor)
     except ReportError:
         return None
+    _, facts = conditions.stored(results_dir, report.machine, report.commit)
+    return dataclasses.replace(report, allocator=facts)
 
 
 def per_machine(results_dir: str | Path, factor: float = DEFAULT_FACTOR) -> list[Section[Report]]:

@@ -25,6 +25,7 @@ from asv.util import human_time
 
 from ntb_site.answers import advisor
 from ntb_site.answers.advisor import Advice, KernelAdvice
+from ntb_site.answers.condition_worker import FIX
 from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
@@ -77,6 +78,19 @@ def _lead(lead: Lead | None) -> str:
     return f" <span class={'ntb-note' if lead.clear else 'ntb-flag'}>{html.escape(lead.reason())}</span>"
 
 
+def _fresh(best: advisor.Best) -> str:
+    """The answer in a fresh script: its outcome, flagged where it differs, with the evidence."""
+    if best.runner_up is None:
+        return "–"
+    if best.fresh is None:
+        return "<span class=ntb-note>not measured</span>"
+    words = advisor.FRESH_WORDS[best.fresh.outcome]
+    if best.fresh.outcome == "reversed":
+        words = f"{_code(best.fresh.runner_up)} ahead"
+    style = "ntb-note" if best.fresh.outcome == "holds" else "ntb-flag"
+    return f"<span class={style} title='{html.escape(best.fresh.describe(), quote=True)}'>{words}</span>"
+
+
 def summary(kernel: KernelAdvice) -> str:
     """One sentence: the fastest mode over ranges of sizes, and where that is not clear."""
     parts = []
@@ -86,6 +100,9 @@ def summary(kernel: KernelAdvice) -> str:
         span = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
         unclear = [f"{b.size:,}" for b in bests if not b.clear]
         caveat = f" (not clear at {', '.join(unclear)})" if unclear else ""
+        flipped = [b for b in bests if b.fresh and b.fresh.outcome == "reversed"]
+        if flipped:
+            caveat += "; in a fresh script " + ", ".join(f"{_code(b.runner_up)} at {b.size:,}" for b in flipped)
         parts.append(f"{_code(mode)} at {span} elements{caveat}")
     return "Fastest: " + "; ".join(parts) + "."
 
@@ -104,9 +121,19 @@ def best_table(kernel: KernelAdvice) -> str:
                 _speedup(kernel.speedup(b.mode, b.size, "numpy")),
                 _speedup(kernel.speedup(b.mode, b.size, "serial")),
                 _calls(b.mode, kernel.pays_back_after(b.mode, b.size)),
+                _fresh(b),
             ]
         )
-    header = ["size", "fastest", "time per call", "runner-up", "× numpy", "× serial", "pays back after (calls)"]
+    header = [
+        "size",
+        "fastest",
+        "time per call",
+        "runner-up",
+        "× numpy",
+        "× serial",
+        "pays back after (calls)",
+        "in a fresh script",
+    ]
     return table(header, rows, numeric=(0, 2, 4, 5, 6))
 
 
@@ -160,8 +187,13 @@ NOTES = (
     "[brackets] span asv's 99 % interval and every round's median (the spread between processes), and a ratio's "
     "interval is the conservative one. The fastest mode is <em>clear</em> only where its rounds beat every other "
     f"mode's by more than {MARGIN:.2f}× with 95 % confidence (exact U test on the per-process medians, which needs "
-    "4 rounds a side: 2 can never show it); otherwise it is <em>not clear</em>. Check an answer independently: "
-    "<code>python -m ntb_site.answers.advisor --recheck KERNEL SIZE</code>. Threaded modes run on every "
+    "4 rounds a side: 2 can never show it), in both allocator conditions: asv times every mode from a "
+    "long-running session's state (glibc's mmap and trim thresholds raised), and the main job re-measures each "
+    "answer in 4 fresh scripts, glibc's defaults (<em>in a fresh script</em>: <em>holds</em>, the runner-up "
+    f"<em>ahead</em>, or <em>within noise</em>; hover for the figures and page faults per call; <code>"
+    f"{FIX}</code> gives a script the long-running state). Otherwise it is <em>not clear</em>. "
+    "Check an answer independently: "
+    "<code>ntb advise --recheck KERNEL SIZE</code>. Threaded modes run on every "
     "thread of the machine, numpy and serial on one. <em>First call</em>: build, compile and one call on 1,000 "
     "elements in a fresh interpreter with an empty Numba cache. <em>Pays back after</em>: the number of calls at "
     "that size after which the mode's faster calls have recovered its extra first-call cost over numpy "

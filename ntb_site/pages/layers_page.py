@@ -21,7 +21,7 @@ from asv.publishing import OutputPublisher
 from asv.util import human_time
 
 from ntb_site.answers import layers
-from ntb_site.answers.layers import Answer, Choice, CpuPoint, Layers
+from ntb_site.answers.layers import NUMBA_MODE, Answer, Choice, CpuPoint, Layers
 from ntb_site.pages import machines
 from ntb_site.pages.chart_spec import Axis, Chart, Series
 from ntb_site.pages.layout import chart_slot, table, write_page
@@ -222,7 +222,10 @@ def render_machine(found: Layers, prefix: str = "") -> tuple[str, dict[str, Any]
         sections.append(
             f"<section class=ntb-card><h2 id='{html.escape(chart_id)}'>{html.escape(answer.kernel)} at "
             f"{answer.size:,}, callers: {html.escape(answer.launcher)}</h2>"
-            f"<p class=ntb-answer>{html.escape(answer.rule.describe())}</p>{chart_slot(chart_id)}"
+            f"<p class=ntb-answer>{html.escape(answer.rule.describe())}</p>"
+            f"<p class=ntb-note>Allocator: timed from a long-running session's state; the {NUMBA_MODE} kernel: "
+            f"{html.escape(found.allocator.get(answer.kernel, 'page faults per call in a fresh script: not counted'))}"
+            f".</p>{chart_slot(chart_id)}"
             f"{choices_table(answer, names)}</section>"
         )
     if found.cpu:

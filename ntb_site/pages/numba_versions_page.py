@@ -200,6 +200,13 @@ def diagnosis_cell(c: dict[str, Any]) -> str:
     return f"<span class='ntb-diagnosis ntb-{html.escape(found.get('code', ''))}'>{variant}{changes}{links}</span>"
 
 
+def _allocator(c: dict[str, Any]) -> str:
+    """Under a confirmed verdict: whether the allocator's state could move its mode."""
+    if not c.get("allocator") or verdict(c) not in ("regression", "improvement"):
+        return ""
+    return f"<br><span class=ntb-note>{html.escape(c['allocator'])}</span>"
+
+
 def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) -> str:
     """Comparisons with their evidence and the diagnosis of their compiled code (the
     environment changes of each release step are listed once, below)."""
@@ -208,7 +215,7 @@ def verdicts_table(report: dict[str, Any], comparisons: list[dict[str, Any]]) ->
         rows.append(
             [
                 verdict_cell(c),
-                f"<code>{html.escape(label(c))}</code>",
+                f"<code>{html.escape(label(c))}</code>{_allocator(c)}",
                 f"{release(c.get('from'))} → {release(c.get('to'))}",
                 _value(c.get("old"), c.get("unit", "")),
                 _value(c.get("new"), c.get("unit", "")),

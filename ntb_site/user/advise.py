@@ -5,7 +5,7 @@ The modes Numba makes of the function with no rewrite (`kernels.user.from_functi
 built and validated against the NumPy function at the smallest size (build + first call
 timed there), then timed with the advisor's method: `--rounds` fresh processes per
 allocator condition (``fresh``: a plain script's; ``steady``: a long-running session's, as
-the asv suite pins it; `ntb_site.user.worker`), the two conditions alternating, every mode
+the asv suite pins it; `ntb_site.answers.condition_worker`), the two conditions alternating, every mode
 interleaved inside each process. The fastest mode per size is *clear* where the lead test
 (`ntb_site.statistics.lead`) calls it clear in both conditions and both name the same mode;
 where the conditions name different modes the answer says so with both figures.
@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ntb_site.answers.condition_worker import CONDITIONS, FIX
 from ntb_site.user.spec import (
     DEFAULT_SIZES,
     FunctionSpec,
@@ -43,7 +44,6 @@ from ntb_site.user.spec import (
     spec_of,
     validate,
 )
-from ntb_site.user.worker import CONDITIONS
 
 ROUNDS = 4
 """Fresh processes per condition: the least with which the lead test can call a lead clear."""
@@ -53,8 +53,6 @@ PROG = "ntb advise"
 STORED = """without FILE.py:FUNCTION: the stored answers for the notebook's kernels, from asv's results
   ntb advise [--results DIR] [--machine NAME] [--json] [--list-machines]
              [--recheck KERNEL SIZE] [--recheck-clear]   (ntb advise --stored --help)"""
-FIX = "MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=67108864"
-"""The environment that puts a fresh script's allocator in a long-running session's state."""
 
 
 class RoundFailed(RuntimeError):
@@ -101,9 +99,9 @@ class Progress:
 def run_round(
     kernel_file: Path, name: str, condition: str, threads: int, samples: int, sizes: Sequence[int]
 ) -> dict[str, dict[str, list[float]]]:
-    """One fresh process's samples (`ntb_site.user.worker`); RoundFailed with its last line."""
+    """One fresh process's samples (`ntb_site.answers.condition_worker`); RoundFailed with its last line."""
     env = {**os.environ, "NTB_USER_KERNELS": str(kernel_file)}
-    command = [sys.executable, "-m", "ntb_site.user.worker", name, condition, str(threads), str(samples)]
+    command = [sys.executable, "-m", "ntb_site.answers.condition_worker", name, condition, str(threads), str(samples)]
     try:
         proc = subprocess.run(
             command + [str(s) for s in sizes], capture_output=True, text=True, env=env, timeout=WORKER_TIMEOUT
@@ -113,7 +111,7 @@ def run_round(
     if proc.returncode:
         last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise RoundFailed(f"a {condition} round failed (exit {proc.returncode}): {last}")
-    return json.loads(proc.stdout)
+    return json.loads(proc.stdout)["times"]
 
 
 def measure(

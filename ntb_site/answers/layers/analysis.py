@@ -4,10 +4,12 @@ layer (:func:`pick`), what they say (:func:`analyse`), and every machine's (:fun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ntb_site.answers import conditions
 from ntb_site.answers.layers.choices import NUMBA_MODE, Answer, Choice, Option, derive_rule, layer_rank
 from ntb_site.answers.layers.facts import CALLERS, CHUNKED, CPU, CpuPoint, LayerFacts, estimates, layer_facts
 from ntb_site.results import asv_results, machines
@@ -30,6 +32,9 @@ class Layers:
     layers: dict[str, LayerFacts]
     answers: list[Answer]
     cpu: list[CpuPoint]
+    allocator: dict[str, str] = field(default_factory=dict)
+    """Per kernel of the answers, whether the allocator's state can move its callers' `prange`
+    calls (`ntb_site.answers.conditions.FaultFacts`): asv times a long-running session's."""
 
     def heading(self) -> str:
         """Machine, CPU, Numba and cores in one line."""
@@ -45,6 +50,7 @@ class Layers:
             "cores": self.cores,
             "layers": {name: facts.as_json() for name, facts in self.layers.items()},
             "answers": [a.as_json() for a in self.answers],
+            "allocator": self.allocator,
             "cpu_time": [p.as_json() for p in self.cpu],
         }
 
@@ -119,9 +125,15 @@ def analyse(by_layer: dict[str, Run]) -> Layers:
 
 
 def load(results_dir: str | Path, machine: str | None = None) -> Layers | None:
-    """The answers from `results_dir`; None without concurrency results."""
+    """The answers from `results_dir`, with the fault facts of their commit; None without
+    concurrency results."""
     by_layer = pick(results_dir, machine)
-    return analyse(by_layer) if by_layer else None
+    if not by_layer:
+        return None
+    found = analyse(by_layer)
+    _, facts = conditions.stored(results_dir, found.machine, found.commit)
+    allocator = {a.kernel: facts.describe(a.kernel, NUMBA_MODE) for a in found.answers}
+    return dataclasses.replace(found, allocator=allocator)
 
 
 def per_machine(results_dir: str | Path) -> list[Section[Layers]]:

@@ -1,0 +1,84 @@
+"""One fresh process of timings under one allocator condition: the given modes of one
+kernel at every size, interleaved, then each mode's page faults per call; JSON on stdout.
+
+    python -m ntb_site.answers.condition_worker KERNEL CONDITION THREADS SAMPLES SIZE...
+        [--modes MODE...] [--faults MODE...]
+
+Run by ``ntb advise`` on a user's function (with ``NTB_USER_KERNELS``) and by
+`ntb_site.answers.conditions` on the advisor's answers. Conditions: ``fresh``, a plain
+script's (glibc's allocator as it starts; the sizes run ascending, so each starts from what
+the smaller ones freed, as a script that grows its problem does), and ``steady``, a
+long-running session's (one 32 MB block freed first, as the asv suite does:
+`benchmarks.common.steady_allocator`). `--modes` are timed (default: every mode of the
+kernel), `--faults` have their page faults counted (default: the timed modes). Prints
+``{"times": {mode: {size: [seconds per call, ...]}}, "faults": {mode: {size: minor page
+faults per call}}}``: a mode with no fault per call in a fresh script allocates nothing
+glibc returns to the system between calls, so the condition cannot move its time.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from collections.abc import Sequence
+
+CONDITIONS = ("fresh", "steady")
+STEADY_BLOCK = 4_000_000
+"""Float64 elements of the block freed for ``steady``: 32 MB, glibc's ceiling of its mmap threshold."""
+FIX = "MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=67108864"
+"""The environment that puts a fresh script's allocator in a long-running session's state."""
+TARGET = 0.02
+"""Seconds of calls per sample, as asv's `sample_time` of the Modes benchmarks."""
+FAULT_CALLS = 5
+
+
+def faults_per_call(kernel: str, size: int, modes: Sequence[str], threads: int) -> dict[str, float]:
+    """Minor page faults per call of each mode (every thread of the process), after one call."""
+    import kernels
+
+    args = kernels.REGISTRY[kernel].inputs(size)
+    found = {}
+    for mode in modes:
+        func = kernels.build(kernel, mode, threads=threads if kernels.MODE_INFO[mode].threaded else None)
+        func(*args)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(FAULT_CALLS):
+            func(*args)
+        found[mode] = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / FAULT_CALLS
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Time the round (module docstring)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lists: dict[str, list[str] | None] = {"--faults": None, "--modes": None}
+    for flag in lists:  # --faults last on the line, then --modes
+        if flag in argv:
+            at = argv.index(flag)
+            argv, lists[flag] = argv[:at], argv[at + 1 :]
+    modes, fault_modes = lists["--modes"], lists["--faults"]
+    kernel, condition, threads, samples, *sizes = argv
+    if condition not in CONDITIONS:
+        raise SystemExit(f"worker: condition must be one of {', '.join(CONDITIONS)}")
+    import numpy as np
+
+    if condition == "steady":
+        block = np.empty(STEADY_BLOCK)
+        del block
+    from kernels.compare import sample
+
+    times: dict[str, dict[str, list[float]]] = {}
+    faults: dict[str, dict[str, float]] = {}
+    for size in sorted(map(int, sizes)):
+        found = sample(kernel, size, int(samples), int(threads), modes, target=TARGET)
+        for mode, values in found.items():
+            times.setdefault(mode, {})[str(size)] = values
+        for mode, count in faults_per_call(kernel, size, fault_modes or list(found), int(threads)).items():
+            faults.setdefault(mode, {})[str(size)] = count
+    print(json.dumps({"times": times, "faults": faults}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

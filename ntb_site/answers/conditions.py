@@ -1,0 +1,260 @@
+"""Do the advisor's answers hold in a fresh script too?
+
+The asv suite times every mode from a long-running session's allocator state (glibc's mmap
+and trim thresholds raised: `benchmarks.common.steady_allocator`), where NumPy's
+temporaries cost no page faults. A user's plain script starts from glibc's defaults, where
+they can cost a fault per page on every call (docs/method.md, "The allocator's state"). So
+after the asv runs the main job re-measures each answer of the advisor in that other
+condition: per kernel, `PROCESSES` fresh processes (`ntb_site.answers.condition_worker
+KERNEL fresh`), each timing every size's fastest mode and its runner-up interleaved, and
+counting each mode's page faults per call. Per answer, by the advisor's own lead test
+(`ntb_site.statistics.lead` on the per-process medians, which needs 4 processes):
+
+- *holds*: the fastest mode is clearly ahead in a fresh script too: clear stays clear;
+- *reversed*: the runner-up is clearly ahead in a fresh script: "in a long-running session
+  A; in a fresh script B", with both figures and the environment that gives the first;
+- otherwise *within noise* in a fresh script: the answer is not clear.
+
+Every process also counts the page faults per call in a fresh script of every mode but
+``distributed`` (`FaultFacts`). A mode with no fault per call allocates nothing glibc gives
+back between calls, so the condition cannot move its time: the layer and Numba-versions
+pages, measured in a long-running session's state only, state it per mode from these facts.
+Checks and facts are stored beside asv's results, one JSON line per run
+(``<results>/<machine>/ntb-conditions.jsonl``; asv reads only ``.json``), and
+`ntb_site.answers.advisor` attaches the newest one of its commit and environment.
+
+    python -m ntb_site.answers.conditions [--results DIR] [--machine NAME] [--processes 4] [--python PY]
+
+The processes run the Python of the answers' asv environment where it exists (the same Numba
+and NumPy), else this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ntb_site.answers.condition_worker import FIX
+from ntb_site.statistics.lead import Lead, lead
+
+PROCESSES = 4
+SAMPLES = 5
+STORE = "ntb-conditions.jsonl"
+
+
+@dataclass(frozen=True)
+class FreshCheck:
+    """One answer (`best` ahead of `runner_up` at `size`) re-measured in fresh scripts:
+    per mode, one median per process, and the page faults per call."""
+
+    kernel: str
+    size: int
+    best: str
+    runner_up: str
+    times: dict[str, list[float]]
+    faults: dict[str, float]
+
+    @property
+    def ratios(self) -> list[float]:
+        """runner-up / best, one per process."""
+        return [r / b for r, b in zip(self.times[self.runner_up], self.times[self.best], strict=True)]
+
+    @property
+    def lead(self) -> Lead:
+        """The best mode's lead over the runner-up in fresh scripts."""
+        return lead(self.times[self.best], self.times[self.runner_up])
+
+    @property
+    def outcome(self) -> str:
+        """``holds``, ``reversed`` or ``noise`` (module docstring)."""
+        if self.lead.clear:
+            return "holds"
+        return "reversed" if lead(self.times[self.runner_up], self.times[self.best]).clear else "noise"
+
+    @property
+    def allocates(self) -> bool:
+        """Whether either mode faults on every call in a fresh script (at least one page)."""
+        return any(self.faults.get(mode, 0) >= 1 for mode in (self.best, self.runner_up))
+
+    def describe(self) -> str:
+        """The answer in a fresh script, in the advisor's words."""
+        ratios = ", ".join(f"{r:.2f}" for r in self.ratios)
+        faults = ", ".join(f"{mode} {self.faults.get(mode, 0):,.0f}" for mode in (self.best, self.runner_up))
+        evidence = f"{self.runner_up} / {self.best} per process: {ratios}; page faults per call: {faults}"
+        if self.outcome == "holds":
+            return f"holds in a fresh script ({evidence})"
+        if self.outcome == "reversed":
+            return (
+                f"in a long-running session {self.best}; in a fresh script {self.runner_up} ({evidence}); "
+                f"set {FIX} to get the first"
+            )
+        return f"within noise in a fresh script ({evidence})"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kernel": self.kernel,
+            "size": self.size,
+            "best": self.best,
+            "runner_up": self.runner_up,
+            "times": self.times,
+            "faults": self.faults,
+            "ratios": self.ratios,
+            "outcome": self.outcome,
+            "text": self.describe(),
+        }
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> FreshCheck:
+        keys = ("kernel", "size", "best", "runner_up", "times", "faults")
+        return cls(**{key: record[key] for key in keys})
+
+
+FAULTLESS = 1.0
+"""Fewer page faults per call than this: the mode allocates nothing that is given back."""
+NO_FAULT_COUNT = ("distributed",)
+"""Modes whose faults are not counted: their cluster's start would dominate the process."""
+
+
+@dataclass(frozen=True)
+class FaultFacts:
+    """Minor page faults per call in a fresh script: kernel -> mode -> size -> the most
+    any process counted."""
+
+    faults: dict[str, dict[str, dict[int, float]]]
+
+    def of(self, kernel: str, mode: str) -> dict[int, float] | None:
+        """Per size, the faults of `mode` of `kernel`; None where not counted."""
+        return self.faults.get(kernel, {}).get(mode)
+
+    def needs_both(self, kernel: str, mode: str) -> bool | None:
+        """Whether the allocator condition can move `mode`'s time (it faults at some size);
+        None where not counted."""
+        found = self.of(kernel, mode)
+        return None if found is None else any(count >= FAULTLESS for count in found.values())
+
+    def describe(self, kernel: str, mode: str) -> str:
+        """``no page fault per call in a fresh script: the allocator's state cannot move it``,
+        or the faults by size."""
+        found = self.of(kernel, mode)
+        if found is None:
+            return "page faults per call in a fresh script: not counted"
+        if not self.needs_both(kernel, mode):
+            return "no page fault per call in a fresh script: the allocator's state cannot move it"
+        sizes = ", ".join(f"{count:,.0f} at {size:,}" for size, count in sorted(found.items()))
+        return f"page faults per call in a fresh script: {sizes} (none in a long-running session's state)"
+
+
+def _round(kernel: str, condition: str, threads: int, sizes: Sequence[int], modes: Sequence[str], python: str, faults):
+    command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(SAMPLES)]
+    command += [str(s) for s in sizes] + ["--modes", *modes, "--faults", *faults]
+    proc = subprocess.run(command, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{proc.stderr.strip()}")
+    return json.loads(proc.stdout)
+
+
+def measure(advice, processes: int = PROCESSES, python: str = sys.executable) -> tuple[list[FreshCheck], FaultFacts]:
+    """Every answer of `advice` (a `ntb_site.answers.advisor.Advice`) with a runner-up,
+    re-measured in `processes` fresh scripts, one process per kernel and round; the page
+    faults of every mode of its kernels."""
+    checks = []
+    faults: dict[str, dict[str, dict[int, float]]] = {}
+    for name, kernel in advice.kernels.items():
+        answers = [b for b in map(kernel.best, kernel.sizes) if b.runner_up]
+        if not answers:
+            continue
+        modes = sorted({m for b in answers for m in (b.mode, b.runner_up)})
+        sizes = sorted({b.size for b in answers})
+        counted = [m for m in kernel.curves if m not in NO_FAULT_COUNT]
+        rounds = [_round(name, "fresh", advice.threads, sizes, modes, python, counted) for _ in range(processes)]
+        faults[name] = {m: {s: max(r["faults"][m][str(s)] for r in rounds) for s in sizes} for m in counted}
+        for b in answers:
+            pair = (b.mode, b.runner_up)
+            times = {m: [statistics.median(r["times"][m][str(b.size)]) for r in rounds] for m in pair}
+            counts = {m: faults[name][m][b.size] for m in pair if m in faults[name]}
+            checks.append(FreshCheck(name, b.size, b.mode, b.runner_up, times, counts))
+    return checks, FaultFacts(faults)
+
+
+def store(results_dir: str | Path, advice, checks: Sequence[FreshCheck], facts: FaultFacts) -> Path:
+    """Append the checks and fault facts of `advice`'s commit and environment to the
+    machine's store."""
+    path = Path(results_dir) / advice.machine / STORE
+    record = {
+        "commit": advice.commit,
+        "environment": advice.env_name,
+        "checks": [c.as_json() for c in checks],
+        "faults": facts.faults,
+    }
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+    return path
+
+
+def stored(
+    results_dir: str | Path, machine: str, commit: str, environment: str | None = None
+) -> tuple[dict[tuple[str, int], FreshCheck], FaultFacts]:
+    """The newest stored record of `commit` (in `environment`, or any): (kernel, size) ->
+    its check, and its fault facts; empty where none. Lines that do not parse (an
+    interrupted write) are skipped."""
+    path = Path(results_dir) / machine / STORE
+    found: tuple[dict[tuple[str, int], FreshCheck], FaultFacts] = ({}, FaultFacts({}))
+    if not path.is_file():
+        return found
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+            if record["commit"] != commit or environment not in (None, record["environment"]):
+                continue
+            checks = [FreshCheck.from_json(c) for c in record["checks"]]
+            faults = {
+                kernel: {mode: {int(size): float(n) for size, n in by_size.items()} for mode, by_size in modes.items()}
+                for kernel, modes in record.get("faults", {}).items()
+            }
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        found = ({(c.kernel, c.size): c for c in checks}, FaultFacts(faults))
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI (module docstring): measure, store and print; exit 2 without Modes results."""
+    from ntb_site.answers import advisor
+    from ntb_site.suite import matrix
+
+    parser = argparse.ArgumentParser(prog="python -m ntb_site.answers.conditions", description=__doc__.split("\n")[0])
+    parser.add_argument("--results", default=".asv/results", help="asv results_dir (default: .asv/results)")
+    parser.add_argument("--machine", help="machine name (default: the one with the newest results)")
+    parser.add_argument("--processes", type=int, default=PROCESSES, help=f"fresh processes (default {PROCESSES})")
+    parser.add_argument("--python", help="interpreter of the processes (default: the answers' asv environment's)")
+    parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
+    args = parser.parse_args(argv)
+    if args.processes < 1:
+        parser.error(f"--processes: expected a positive integer, got {args.processes}")
+    advice = advisor.load(args.results, args.machine)
+    if advice is None:
+        print(f"conditions: {advisor.NO_DATA} ({args.results})", file=sys.stderr)
+        return 2
+    python = args.python
+    if python is None:
+        try:
+            python = matrix.python_of(advice.env_name, args.config)
+        except LookupError:
+            python = sys.executable
+    checks, facts = measure(advice, args.processes, python)
+    path = store(args.results, advice, checks, facts)
+    for check in checks:
+        print(f"{check.kernel} at {check.size:,}: {check.describe()}")
+    print(f"written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Both allocator conditions: the fresh-script checks of the advisor's answers
+(ntb_site.answers.conditions), the worker's page-fault facts on real processes, and the
+answers and page that read them."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ntb_site.answers import advisor, conditions
+from ntb_site.answers.conditions import FreshCheck
+from ntb_site.pages import advisor_page
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "modes_results"
+
+
+def check(best_times, runner_times, faults=None):
+    return FreshCheck("kde", 100_000, "numpy", "prange", {"numpy": best_times, "prange": runner_times}, faults or {})
+
+
+def test_outcomes_follow_the_lead_test_on_the_fresh_processes():
+    assert check([1.0, 1.0, 1.1, 1.0], [1.5, 1.6, 1.5, 1.7]).outcome == "holds"
+    flipped = check([1.5, 1.6, 1.5, 1.7], [1.0, 1.0, 1.1, 1.0], {"numpy": 358.0, "prange": 0.0})
+    assert flipped.outcome == "reversed" and flipped.allocates
+    text = flipped.describe()
+    assert text.startswith("in a long-running session numpy; in a fresh script prange")
+    assert "MALLOC_MMAP_THRESHOLD_=" in text and "numpy 358" in text
+    assert check([1.0, 1.2, 1.0, 1.2], [1.1, 1.1, 1.1, 1.1]).outcome == "noise"
+    assert check([1.0] * 3, [2.0] * 3).outcome == "noise"  # 3 processes can never be clear
+
+
+@pytest.fixture
+def results(tmp_path):
+    shutil.copytree(DATA, tmp_path / "results")
+    return tmp_path / "results"
+
+
+def test_stored_checks_decide_clear_and_reach_the_page(results):
+    before = advisor.load(results)
+    kernel = before.kernels["kde"]
+    clear = next(b for b in map(kernel.best, kernel.sizes) if b.runner_up and b.clear)
+    assert clear.fresh is None and clear.condition() == "a fresh script: not measured"
+    slow, fast = [2.0] * 4, [1.0] * 4
+    flipped = FreshCheck("kde", clear.size, clear.mode, clear.runner_up, {clear.mode: slow, clear.runner_up: fast}, {})
+    store = conditions.store(results, before, [flipped], conditions.FaultFacts({}))
+    with store.open("a") as out:
+        out.write('{"commit": "interrupted')  # a damaged last line is skipped
+    after = advisor.load(results)
+    best = after.kernels["kde"].best(clear.size)
+    assert best.fresh == flipped and best.clear_in_session and not best.clear
+    record = after.kernels["kde"].as_json()["best"]
+    entry = next(e for e in record if e["size"] == clear.size)
+    assert entry["clear"] is False and entry["fresh_script"]["outcome"] == "reversed"
+    assert f"in a fresh script {clear.runner_up}" in advisor.format_text(after)
+    page = advisor_page.best_table(after.kernels["kde"])
+    assert f"<code>{clear.runner_up}</code> ahead" in page
+    assert f"in a fresh script <code>{clear.runner_up}</code>" in advisor_page.summary(after.kernels["kde"])
+
+
+def test_checks_of_another_commit_are_not_attached(results):
+    advice = advisor.load(results)
+    kernel = advice.kernels["kde"]
+    b = next(b for b in map(kernel.best, kernel.sizes) if b.runner_up)
+    other = FreshCheck("kde", b.size, b.mode, b.runner_up, {b.mode: [1.0] * 4, b.runner_up: [2.0] * 4}, {})
+    record = {"commit": "0" * 40, "environment": advice.env_name, "checks": [other.as_json()]}
+    (results / advice.machine / conditions.STORE).write_text(json.dumps(record) + "\n")
+    assert advisor.load(results).kernels["kde"].best(b.size).fresh is None
+
+
+def worker(condition):
+    command = [sys.executable, "-m", "ntb_site.answers.condition_worker", "kde", condition, "1", "2", "100000"]
+    proc = subprocess.run([*command, "--modes", "numpy", "serial"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_numpy_temporaries_fault_on_every_call_only_in_a_fresh_script():
+    fresh, steady = worker("fresh"), worker("steady")
+    assert set(fresh["times"]) == {"numpy", "serial"} and len(fresh["times"]["numpy"]["100000"]) == 2
+    # kde's NumPy expression makes 0.8 MB temporaries: above glibc's starting mmap threshold
+    assert fresh["faults"]["numpy"]["100000"] >= 100
+    assert steady["faults"]["numpy"]["100000"] < 1
+    # the @njit loop allocates nothing per call, so the condition cannot move it
+    assert fresh["faults"]["serial"]["100000"] < 1
