@@ -39,3 +39,22 @@ def test_a_a_gets_no_verdict(tmp_path):
         manifest = results_dir / f"ntb-test-aa-{side}" / MANIFEST
         for line in manifest.read_text().splitlines() if manifest.exists() else []:
             assert json.loads(line)["after"] > json.loads(line)["first"]
+    # the whole matrix's A/A compares stored runs the same way, measuring nothing more
+    stored = subprocess.run(
+        [sys.executable, "-m", "ntb_site.checks.aa", "--config", str(config), "--runs", "ntb-test-aa-a"]
+        + ["ntb-test-aa-b"],
+        cwd=asv_run.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert stored.returncode == 0, stored.stdout[-3000:] + stored.stderr[-3000:]
+    assert "6 timings" in stored.stdout and "release verdicts found by one side only: 0" in stored.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "ntb_site.checks.aa", "--config", str(config), "--runs", "ntb-test-aa-a", "nobody"],
+        cwd=asv_run.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2 and "runs: no environment with results" in missing.stderr

@@ -10,7 +10,18 @@ could have detected (a quiet A/A run proves little where that is large)::
     python -m ntb_site.checks.aa [--rounds 4] [-E ENV] [-b REGEX ...] [--factor 1.10]
 
 `-E existing:/path/to/python` measures an existing environment (results recorded under
-the current commit). Exit status: 0 no verdict, 1 a verdict (every one is false), 2 asv failed.
+the current commit).
+
+The whole matrix's A/A compares two complete runs instead of measuring: run the matrix twice
+at one commit under two machine names, then compare every environment both hold::
+
+    ASV_MACHINE=vm-aa-a bash .ci/bench --all-releases
+    ASV_MACHINE=vm-aa-b bash .ci/bench --all-releases     # reuses the environments
+    ntb aa --runs vm-aa-a vm-aa-b [--commit HEAD]
+
+Each side's own release verdicts are listed too: the same code measured twice must find
+the same ones. Exit status: 0 no verdict, 1 a verdict (every one is false), 2 asv failed or
+no such runs.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from asv.config import Config
 from asv.environment import get_env_name
 
 from ntb_site.checks.gate import resolve
-from ntb_site.results import confirm
+from ntb_site.results import asv_results, confirm
 from ntb_site.statistics import comparison
 from ntb_site.statistics.rounds import selector
 from ntb_site.statistics.verdicts import DEFAULT_FACTOR, can_decide
@@ -79,6 +90,51 @@ def check(config: str, commit: str, env: str, sides: Sequence[str], bench: Seque
     return len(flagged), found
 
 
+def stored(results_dir: Path, commit: str, sides: Sequence[str], factor: float) -> list[comparison.Comparison]:
+    """Every environment both machines `sides` hold results for at `commit`, compared
+    (`sides[0]` old, `sides[1]` new); LookupError where they share none."""
+    envs = [{run.env_name for run in asv_results.runs(results_dir, m) if run.commit == commit} for m in sides]
+    shared = sorted(envs[0] & envs[1])
+    if not shared:
+        raise LookupError(f"runs: no environment with results at {commit[:8]} on both {' and '.join(sides)}")
+    found = []
+    for env in shared:
+        a, b = (confirm.find_run(results_dir, machine, commit, env) for machine in sides)
+        found += comparison.compare_runs(a, b, tuple(sides), results_dir, factor=factor)
+    return found
+
+
+def _release_verdicts(results_dir: Path, machine: str) -> list[str]:
+    from ntb_site.answers import numba_versions
+
+    report = numba_versions.load(results_dir, machine)
+    if report is None:
+        return []
+    return sorted(
+        f"{c.label} {c.old_label}->{c.new_label}: {c.verdict}"
+        for c in report.comparisons
+        if c.verdict in ("regression", "improvement")
+    )
+
+
+def compare_stored(config: str, commit: str, sides: Sequence[str], factor: float) -> int:
+    """``--runs``: print the A/A of two stored runs and both sides' release verdicts; the exit status."""
+    results_dir = Path(Config.load(config).results_dir)
+    found = stored(results_dir, commit, sides, factor)
+    flagged = [c for c in found if c.verdict != "none"]
+    print(f"\nA/A of stored runs {sides[0]} and {sides[1]} at {commit[:8]}: {len(found)} timings, ")
+    print(f"{len(flagged)} flagged (factor {factor}); a no change could have seen {comparison.power_summary(found)}\n")
+    print(comparison.table((c, "") for c in flagged) if flagged else "nothing flagged")
+    verdicts = {side: _release_verdicts(results_dir, side) for side in sides}
+    for side, lines in verdicts.items():
+        print(f"\nrelease verdicts of {side} ({len(lines)}):")
+        print("\n".join(f"  {line}" for line in lines) or "  none")
+    only = set(verdicts[sides[0]]) ^ set(verdicts[sides[1]])
+    print(f"\nrelease verdicts found by one side only: {len(only)}")
+    print("\n".join(f"  {line}" for line in sorted(only)))
+    return EXIT_VERDICT if any(c.verdict in ("regression", "improvement") for c in found) else 0
+
+
 def env_name(env: str) -> str:
     """asv's environment name for `-E env` (an existing interpreter has its own)."""
     if env.startswith("existing:"):
@@ -96,11 +152,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--machine", default=None, help="asv machine name; sides are NAME-aa-a, NAME-aa-b")
     parser.add_argument("--commit", default="HEAD", help="commit to measure (default HEAD)")
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
+    parser.add_argument(
+        "--runs", nargs=2, metavar=("MACHINE_A", "MACHINE_B"), help="compare two stored runs instead of measuring"
+    )
     args = parser.parse_args(argv)
     if not can_decide(args.rounds, args.rounds):
         parser.error(f"--rounds {args.rounds}: with so few rounds a side the exact test can show no change (4 can)")
     if not args.factor > 1:
         parser.error(f"--factor must be above 1, got {args.factor}")
+    if args.runs:
+        try:
+            return compare_stored(args.config, resolve(args.commit), args.runs, args.factor)
+        except (ValueError, LookupError) as error:
+            print(f"aa: {error}", file=sys.stderr)
+            return EXIT_ERROR
     base = args.machine or confirm.default_machine()
     sides = [f"{base}-aa-a", f"{base}-aa-b"]
     env = args.environment or matrix.newest_env(args.config)

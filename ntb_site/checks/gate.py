@@ -6,7 +6,7 @@ by `ntb_site.statistics.verdicts`; every timing the first look flags is re-measu
 (`ntb_site.results.confirm`) before it can fail the gate. The workflow
 `.github/workflows/pr-gate.yml` runs::
 
-    ntb gate BASE HEAD [--factor 1.1] [--rounds 10] [-E ENV] [-b REGEX ...]
+    ntb gate BASE HEAD [--factor 1.1] [--rounds 6] [-E ENV] [-b REGEX ...]
              [--instructions-factor 1.05] [--threaded-instructions-factor 1.1] [--wall-only] [--json OUT]
 
 Without ``-b`` it times every mode at the compared thread count at 1e5 and 1e6 elements
@@ -63,7 +63,7 @@ def _compare(results_dir: Path, machine: str, commits: list[str], env: str, fact
 
 
 DEFAULT_FACTOR = 1.1
-DEFAULT_ROUNDS = 10
+DEFAULT_ROUNDS = 6
 DEFAULT_SIZES = (100_000, 1_000_000)
 
 
