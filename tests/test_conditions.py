@@ -22,15 +22,17 @@ def check(best_times, runner_times, faults=None):
     return FreshCheck("kde", 100_000, "numpy", "prange", {"numpy": best_times, "prange": runner_times}, faults or {})
 
 
-def test_outcomes_follow_the_lead_test_on_the_fresh_processes():
-    assert check([1.0, 1.0, 1.1, 1.0], [1.5, 1.6, 1.5, 1.7]).outcome == "holds"
-    flipped = check([1.5, 1.6, 1.5, 1.7], [1.0, 1.0, 1.1, 1.0], {"numpy": 358.0, "prange": 0.0})
+def test_outcomes_follow_a_sign_test_on_the_paired_processes():
+    # each process pairs the two modes: a slow process slows both, and the pairs still agree
+    assert check([1.0, 2.0, 1.1, 1.0, 3.0], [1.5, 2.5, 1.5, 1.7, 3.4]).outcome == "holds"
+    flipped = check([1.5, 2.5, 1.5, 1.7, 3.4], [1.0, 2.0, 1.1, 1.0, 3.0], {"numpy": 358.0, "prange": 0.0})
     assert flipped.outcome == "reversed" and flipped.allocates
     text = flipped.describe()
     assert text.startswith("in a long-running session numpy; in a fresh script prange")
     assert "MALLOC_MMAP_THRESHOLD_=" in text and "numpy 358" in text
-    assert check([1.0, 1.2, 1.0, 1.2], [1.1, 1.1, 1.1, 1.1]).outcome == "noise"
-    assert check([1.0] * 3, [2.0] * 3).outcome == "noise"  # 3 processes can never be clear
+    assert check([1.0, 1.2, 1.0, 1.2, 1.0], [1.1, 1.1, 1.1, 1.1, 1.2]).outcome == "noise"
+    assert check([1.0] * 5, [1.05] * 5).outcome == "noise"  # ahead, but not by the margin
+    assert check([1.0] * 4, [2.0] * 4).outcome == "noise"  # 4 processes can never be clear
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def test_stored_checks_decide_clear_and_reach_the_page(results):
     kernel = before.kernels["kde"]
     clear = next(b for b in map(kernel.best, kernel.sizes) if b.runner_up and b.clear)
     assert clear.fresh is None and clear.condition() == "a fresh script: not measured"
-    slow, fast = [2.0] * 4, [1.0] * 4
+    slow, fast = [2.0] * 5, [1.0] * 5
     flipped = FreshCheck("kde", clear.size, clear.mode, clear.runner_up, {clear.mode: slow, clear.runner_up: fast}, {})
     store = conditions.store(results, before, [flipped], conditions.FaultFacts({}))
     with store.open("a") as out:
@@ -65,7 +67,7 @@ def test_checks_of_another_commit_are_not_attached(results):
     advice = advisor.load(results)
     kernel = advice.kernels["kde"]
     b = next(b for b in map(kernel.best, kernel.sizes) if b.runner_up)
-    other = FreshCheck("kde", b.size, b.mode, b.runner_up, {b.mode: [1.0] * 4, b.runner_up: [2.0] * 4}, {})
+    other = FreshCheck("kde", b.size, b.mode, b.runner_up, {b.mode: [1.0] * 5, b.runner_up: [2.0] * 5}, {})
     record = {"commit": "0" * 40, "environment": advice.env_name, "checks": [other.as_json()]}
     (results / advice.machine / conditions.STORE).write_text(json.dumps(record) + "\n")
     assert advisor.load(results).kernels["kde"].best(b.size).fresh is None

@@ -7,12 +7,16 @@ they can cost a fault per page on every call (docs/method.md, "The allocator's s
 after the asv runs the main job re-measures each answer of the advisor in that other
 condition: per kernel, `PROCESSES` fresh processes (`ntb_site.answers.condition_worker
 KERNEL fresh`), each timing every size's fastest mode and its runner-up interleaved, and
-counting each mode's page faults per call. Per answer, by the advisor's own lead test
-(`ntb_site.statistics.lead` on the per-process medians, which needs 4 processes):
+counting each mode's page faults per call. Both modes run in the same process, so each
+process gives one paired ratio, runner-up / best, and the test is the advisor's margin with
+a sign test on those pairs (5 processes: all beyond the margin has p = 1/32 by chance; the
+advisor's unpaired test on the per-process medians would also count how much the processes
+differ, which pairing cancels):
 
-- *holds*: the fastest mode is clearly ahead in a fresh script too: clear stays clear;
-- *reversed*: the runner-up is clearly ahead in a fresh script: "in a long-running session
-  A; in a fresh script B", with both figures and the environment that gives the first;
+- *holds*: the fastest mode is ahead by more than `MARGIN` in every process: clear stays clear;
+- *reversed*: the runner-up is ahead by more than `MARGIN` in every process: "in a
+  long-running session A; in a fresh script B", with both figures and the environment that
+  gives the first;
 - otherwise *within noise* in a fresh script: the answer is not clear.
 
 Every process also counts the page faults per call in a fresh script of every mode but the
@@ -23,7 +27,7 @@ Checks and facts are stored beside asv's results, one JSON line per run
 (``<results>/<machine>/ntb-conditions.jsonl``; asv reads only ``.json``), and
 `ntb_site.answers.advisor` attaches the newest one of its commit and environment.
 
-    python -m ntb_site.answers.conditions [--results DIR] [--machine NAME] [--processes 4] [--python PY]
+    python -m ntb_site.answers.conditions [--results DIR] [--machine NAME] [--processes 5] [--python PY]
 
 The processes run the Python of the answers' asv environment where it exists (the same Numba
 and NumPy), else this one.
@@ -42,9 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from ntb_site.answers.condition_worker import FIX
-from ntb_site.statistics.lead import Lead, lead
+from ntb_site.statistics.lead import MARGIN
 
-PROCESSES = 4
+PROCESSES = 5
+"""Fresh processes per kernel: the fewest in which a sign test can show a lead (p < 0.05)."""
 SAMPLES = 5
 STORE = "ntb-conditions.jsonl"
 
@@ -67,16 +72,14 @@ class FreshCheck:
         return [r / b for r, b in zip(self.times[self.runner_up], self.times[self.best], strict=True)]
 
     @property
-    def lead(self) -> Lead:
-        """The best mode's lead over the runner-up in fresh scripts."""
-        return lead(self.times[self.best], self.times[self.runner_up])
-
-    @property
     def outcome(self) -> str:
         """``holds``, ``reversed`` or ``noise`` (module docstring)."""
-        if self.lead.clear:
+        ratios = self.ratios
+        if len(ratios) < PROCESSES:
+            return "noise"
+        if all(r > MARGIN for r in ratios):
             return "holds"
-        return "reversed" if lead(self.times[self.runner_up], self.times[self.best]).clear else "noise"
+        return "reversed" if all(r < 1 / MARGIN for r in ratios) else "noise"
 
     @property
     def allocates(self) -> bool:
