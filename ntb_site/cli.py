@@ -12,11 +12,13 @@ or a failed check, 2 bad input.
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+USER_KERNELS = "NTB_USER_KERNELS"
 ROOT = Path(__file__).resolve().parents[1]
 """The clone the package is installed from (``pip install -e``): `bench` and `site` need it."""
 
@@ -48,7 +50,11 @@ def _script(argv: Sequence[str], command: list[str], help_text: str) -> int:
     if not (ROOT / ".ci" / "bench").is_file():
         print(f"ntb: this command runs in a clone of the repository; none at {ROOT}", file=sys.stderr)
         return 2
-    return subprocess.call(command, cwd=ROOT)
+    env = dict(os.environ)
+    if env.get(USER_KERNELS):  # relative to where ntb runs, not to the clone
+        parts = env[USER_KERNELS].split(os.pathsep)
+        env[USER_KERNELS] = os.pathsep.join(str(Path(part).expanduser().resolve()) for part in parts if part)
+    return subprocess.call(command, cwd=ROOT, env=env)
 
 
 def bench(argv: Sequence[str]) -> int:

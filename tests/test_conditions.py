@@ -30,6 +30,8 @@ def test_outcomes_follow_a_sign_test_on_the_paired_processes():
     text = flipped.describe()
     assert text.startswith("in a long-running session numpy; in a fresh script prange")
     assert "MALLOC_MMAP_THRESHOLD_=" in text and "numpy 358" in text
+    unexplained = check([1.5, 2.5, 1.5, 1.7, 3.4], [1.0, 2.0, 1.1, 1.0, 3.0], {"numpy": 0.0, "prange": 0.0})
+    assert unexplained.outcome == "reversed" and "does not explain it" in unexplained.describe()
     assert check([1.0, 1.2, 1.0, 1.2, 1.0], [1.1, 1.1, 1.1, 1.1, 1.2]).outcome == "noise"
     assert check([1.0] * 5, [1.05] * 5).outcome == "noise"  # ahead, but not by the margin
     assert check([1.0] * 4, [2.0] * 4).outcome == "noise"  # 4 processes can never be clear
@@ -47,7 +49,8 @@ def test_stored_checks_decide_clear_and_reach_the_page(results):
     clear = next(b for b in map(kernel.best, kernel.sizes) if b.runner_up and b.clear)
     assert clear.fresh is None and clear.condition() == "a fresh script: not measured"
     slow, fast = [2.0] * 5, [1.0] * 5
-    flipped = FreshCheck("kde", clear.size, clear.mode, clear.runner_up, {clear.mode: slow, clear.runner_up: fast}, {})
+    times, faults = {clear.mode: slow, clear.runner_up: fast}, {clear.mode: 359.0, clear.runner_up: 0.0}
+    flipped = FreshCheck("kde", clear.size, clear.mode, clear.runner_up, times, faults)
     store = conditions.store(results, before, [flipped], conditions.FaultFacts({}))
     with store.open("a") as out:
         out.write('{"commit": "interrupted')  # a damaged last line is skipped

@@ -96,10 +96,15 @@ class FreshCheck:
         evidence = f"{self.runner_up} / {self.best} per process: {ratios}; page faults per call: {faults}"
         if self.outcome == "holds":
             return f"holds in a fresh script ({evidence})"
-        if self.outcome == "reversed":
+        if self.outcome == "reversed" and self.allocates:
             return (
                 f"in a long-running session {self.best}; in a fresh script {self.runner_up} ({evidence}); "
                 f"set {FIX} to get the first"
+            )
+        if self.outcome == "reversed":
+            return (
+                f"{self.runner_up} ahead in fresh scripts, against asv's rounds ({evidence}): neither mode "
+                "faults per call, so the allocator's state does not explain it; the two measurements disagree"
             )
         return f"within noise in a fresh script ({evidence})"
 
