@@ -87,3 +87,17 @@ def test_gate_refuses_an_instructions_factor_of_one():
         timeout=120,
     )
     assert proc.returncode == gate.EXIT_ERROR and "--threaded-instructions-factor must be above 1" in proc.stderr
+
+
+def test_gate_without_valgrind_stops_before_measuring(tmp_path):
+    (tmp_path / "git").symlink_to(shutil.which("git"))  # git, but no valgrind on PATH
+    proc = subprocess.run(
+        [sys.executable, "-m", "ntb_site.checks.gate", "HEAD", "HEAD"],
+        cwd=ROOT,
+        env={"PATH": str(tmp_path), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == gate.EXIT_ERROR
+    assert "valgrind: not installed" in proc.stderr and "--wall-only" in proc.stderr

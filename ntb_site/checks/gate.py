@@ -179,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = args.environment or matrix.newest_env(args.config)
     machine = args.machine or confirm.default_machine()
     try:
+        if not args.wall_only:
+            instructions.compiler()
         bench = args.bench or plan.selectors("top", DEFAULT_SIZES)
         return gate(
             args.base,

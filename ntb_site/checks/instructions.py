@@ -80,17 +80,23 @@ def points(sizes: Iterable[int]) -> list[Point]:
     ]
 
 
+def compiler() -> str:
+    """The C compiler for the client requests; Unavailable naming what is missing (checked
+    before anything is measured)."""
+    if shutil.which("valgrind") is None:
+        raise Unavailable("valgrind: not installed (the Debian package valgrind; --wall-only skips the counts)")
+    found = shutil.which("cc") or shutil.which("gcc")
+    if found is None:
+        raise Unavailable("cc: no C compiler to build the callgrind client requests")
+    return found
+
+
 def shim(folder: Path) -> Path:
     """The client-request library, compiled into `folder`; Unavailable naming what is missing."""
-    if shutil.which("valgrind") is None:
-        raise Unavailable("valgrind: not installed (the Debian package valgrind)")
-    compiler = shutil.which("cc") or shutil.which("gcc")
-    if compiler is None:
-        raise Unavailable("cc: no C compiler to build the callgrind client requests")
     source, library = folder / "ntb_callgrind.c", folder / "ntb_callgrind.so"
     source.write_text(SHIM)
     proc = subprocess.run(
-        [compiler, "-O2", "-shared", "-fPIC", "-o", str(library), str(source)], capture_output=True, text=True
+        [compiler(), "-O2", "-shared", "-fPIC", "-o", str(library), str(source)], capture_output=True, text=True
     )
     if proc.returncode:
         raise Unavailable(f"valgrind/callgrind.h: the client requests do not compile: {proc.stderr.strip()}")
