@@ -1,11 +1,11 @@
 """Instructions per call, counted by Valgrind's callgrind: the gate's deterministic instrument.
 
-On a shared 2-vCPU VM ten wall-time rounds a side detect a single-threaded slowdown only
-beyond 1.12–1.37× and a 2-thread one beyond 1.3–1.7× (docs/figures.md). The instructions a
-call executes do not depend on what else the machine runs: counted twice, the same call of
-a single-threaded mode repeats to a few parts in a million, so a 1.10× rise is seen every
-time. Instructions are not seconds: a change that only moves memory traffic or parallelism
-shows in the wall-time rounds the gate keeps beside this instrument, not here.
+On a shared 2-vCPU VM ten wall-time rounds a side detected a change only beyond 1.2–2.3×
+(docs/figures.md). The instructions a call executes do not depend on what else the machine
+runs: counted on two commits with the same code, every point's count moved by at most
+0.06 %, so a 1.10× rise is seen every time. Instructions are not seconds: a change that
+only moves memory traffic or parallelism shows in the wall-time rounds the gate keeps
+beside this instrument, not here.
 
 How (`count`): the commit's tree is extracted (``git archive``) and `count_worker.py` runs
 on it twice with the asv environment's Python: natively, which compiles every cached Numba
