@@ -52,6 +52,8 @@ PROCESSES = 5
 """Fresh processes per kernel: the fewest in which a sign test can show a lead (p < 0.05)."""
 SAMPLES = 5
 STORE = "ntb-conditions.jsonl"
+FAULTLESS = 1.0
+"""Fewer page faults per call than this: the mode allocates nothing that is given back."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class FreshCheck:
     @property
     def allocates(self) -> bool:
         """Whether either mode faults on every call in a fresh script (at least one page)."""
-        return any(self.faults.get(mode, 0) >= 1 for mode in (self.best, self.runner_up))
+        return any(self.faults.get(mode, 0) >= FAULTLESS for mode in (self.best, self.runner_up))
 
     def describe(self) -> str:
         """The answer in a fresh script, in the advisor's words."""
@@ -127,8 +129,6 @@ class FreshCheck:
         return cls(**{key: record[key] for key in keys})
 
 
-FAULTLESS = 1.0
-"""Fewer page faults per call than this: the mode allocates nothing that is given back."""
 NO_FAULT_COUNT = ("dask", "distributed")
 """Modes whose faults are not counted: they run the `threads` mode's kernel under Dask, whose
 own start frees blocks large enough to raise glibc's thresholds for the rest of the process
