@@ -12,13 +12,11 @@ or a failed check, 2 bad input.
 from __future__ import annotations
 
 import importlib
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-USER_KERNELS = "NTB_USER_KERNELS"
 ROOT = Path(__file__).resolve().parents[1]
 """The clone the package is installed from (``pip install -e``): `bench` and `site` need it."""
 
@@ -43,18 +41,14 @@ def usage() -> str:
     return "usage: ntb COMMAND [ARGS...]\n\ncommands:\n" + "\n".join(lines) + "\n\n" + __doc__.split("\n\n")[-1]
 
 
-def _script(argv: Sequence[str], command: list[str], help_text: str) -> int:
+def _script(argv: Sequence[str], command: list[str], help_text: str, cwd: Path | None = ROOT) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(help_text)
         return 0
     if not (ROOT / ".ci" / "bench").is_file():
         print(f"ntb: this command runs in a clone of the repository; none at {ROOT}", file=sys.stderr)
         return 2
-    env = dict(os.environ)
-    if env.get(USER_KERNELS):  # relative to where ntb runs, not to the clone
-        parts = env[USER_KERNELS].split(os.pathsep)
-        env[USER_KERNELS] = os.pathsep.join(str(Path(part).expanduser().resolve()) for part in parts if part)
-    return subprocess.call(command, cwd=ROOT, env=env)
+    return subprocess.call(command, cwd=cwd)
 
 
 def bench(argv: Sequence[str]) -> int:
@@ -66,7 +60,8 @@ def bench(argv: Sequence[str]) -> int:
         "arguments go to every asv run (e.g. --quick); ASV_MACHINE names the asv machine.\n"
         "Exit status 2 when a benchmark failed (the site is still written)."
     )
-    return _script(argv, ["bash", str(ROOT / ".ci" / "bench"), *argv], help_text)
+    # from the caller's folder: .ci/bench resolves NTB_USER_KERNELS there, then moves to the clone
+    return _script(argv, ["bash", str(ROOT / ".ci" / "bench"), *argv], help_text, cwd=None)
 
 
 def site(argv: Sequence[str]) -> int:

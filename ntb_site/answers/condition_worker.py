@@ -19,7 +19,9 @@ glibc returns to the system between calls, so the condition cannot move its time
 from __future__ import annotations
 
 import json
+import os
 import resource
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -31,6 +33,40 @@ FIX = "MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=67108864"
 TARGET = 0.02
 """Seconds of calls per sample, as asv's `sample_time` of the Modes benchmarks."""
 FAULT_CALLS = 5
+TIMEOUT = 600
+"""Seconds a measuring process may run before it is stopped."""
+
+
+class RoundFailed(RuntimeError):
+    """A measuring process failed or ran past `TIMEOUT` (a fault, not bad input)."""
+
+
+def run(
+    kernel: str,
+    condition: str,
+    threads: int,
+    samples: int,
+    sizes: Sequence[int],
+    *,
+    modes: Sequence[str] = (),
+    faults: Sequence[str] = (),
+    python: str = sys.executable,
+    env: dict[str, str] | None = None,
+) -> dict:
+    """This worker in a fresh `python` process (the module docstring's arguments); its JSON.
+    RoundFailed naming the condition with the process's last line, or its timeout."""
+    command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(samples)]
+    command += [str(s) for s in sizes]
+    command += ["--modes", *modes] if modes else []
+    command += ["--faults", *faults] if faults else []
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, env=env or os.environ, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RoundFailed(f"a {condition} round took over {TIMEOUT} s and was stopped") from None
+    if proc.returncode:
+        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RoundFailed(f"a {condition} round failed (exit {proc.returncode}): {last}")
+    return json.loads(proc.stdout)
 
 
 def faults_per_call(kernel: str, size: int, modes: Sequence[str], threads: int) -> dict[str, float]:

@@ -38,13 +38,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ntb_site.answers import condition_worker
 from ntb_site.answers.condition_worker import FIX
 from ntb_site.statistics.lead import MARGIN
 
@@ -129,13 +129,6 @@ class FreshCheck:
         return cls(**{key: record[key] for key in keys})
 
 
-NO_FAULT_COUNT = ("dask", "distributed")
-"""Modes whose faults are not counted: they run the `threads` mode's kernel under Dask, whose
-own start frees blocks large enough to raise glibc's thresholds for the rest of the process
-(after the `dask` mode at 1e4, `kde`'s `numpy` mode at 1e5 faulted 0 times per call instead
-of 359), so counting them would hide the faults of the modes counted after them."""
-
-
 @dataclass(frozen=True)
 class FaultFacts:
     """Minor page faults per call in a fresh script: kernel -> mode -> size -> the most
@@ -165,19 +158,12 @@ class FaultFacts:
         return f"page faults per call in a fresh script: {sizes} (none in a long-running session's state)"
 
 
-def _round(kernel: str, condition: str, threads: int, sizes: Sequence[int], modes: Sequence[str], python: str, faults):
-    command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(SAMPLES)]
-    command += [str(s) for s in sizes] + ["--modes", *modes, "--faults", *faults]
-    proc = subprocess.run(command, capture_output=True, text=True)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{proc.stderr.strip()}")
-    return json.loads(proc.stdout)
-
-
 def measure(advice, processes: int = PROCESSES, python: str = sys.executable) -> tuple[list[FreshCheck], FaultFacts]:
     """Every answer of `advice` (a `ntb_site.answers.advisor.Advice`) with a runner-up,
     re-measured in `processes` fresh scripts, one process per kernel and round; the page
     faults of every mode of its kernels."""
+    from ntb_site.suite.plan import DASK_MODES  # imports kernels (Numba): only when measuring
+
     checks = []
     faults: dict[str, dict[str, dict[int, float]]] = {}
     for name, kernel in advice.kernels.items():
@@ -186,8 +172,16 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
             continue
         modes = sorted({m for b in answers for m in (b.mode, b.runner_up)})
         sizes = sorted({b.size for b in answers})
-        counted = [m for m in kernel.curves if m not in NO_FAULT_COUNT]
-        rounds = [_round(name, "fresh", advice.threads, sizes, modes, python, counted) for _ in range(processes)]
+        # Not the Dask modes: they run the `threads` mode's kernel under Dask, whose start frees
+        # blocks large enough to raise glibc's thresholds for the rest of the process (after
+        # `dask` at 1e4, `kde` `numpy` faulted 0 times per call at 1e5 instead of 359)
+        counted = [m for m in kernel.curves if m not in DASK_MODES]
+        rounds = [
+            condition_worker.run(
+                name, "fresh", advice.threads, SAMPLES, sizes, modes=modes, faults=counted, python=python
+            )
+            for _ in range(processes)
+        ]
         faults[name] = {m: {s: max(r["faults"][m][str(s)] for r in rounds) for s in sizes} for m in counted}
         for b in answers:
             pair = (b.mode, b.runner_up)

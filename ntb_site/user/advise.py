@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ntb_site.answers import condition_worker
 from ntb_site.answers.condition_worker import CONDITIONS, FIX
 from ntb_site.user.spec import (
     DEFAULT_SIZES,
@@ -48,15 +48,10 @@ from ntb_site.user.spec import (
 ROUNDS = 4
 """Fresh processes per condition: the least with which the lead test can call a lead clear."""
 SAMPLES = 5
-WORKER_TIMEOUT = 600
 PROG = "ntb advise"
 STORED = """without FILE.py:FUNCTION: the stored answers for the notebook's kernels, from asv's results
   ntb advise [--results DIR] [--machine NAME] [--json] [--list-machines]
              [--recheck KERNEL SIZE] [--recheck-clear]   (ntb advise --stored --help)"""
-
-
-class RoundFailed(RuntimeError):
-    """A measuring process failed (a fault, not bad input)."""
 
 
 def machine_name() -> str:
@@ -101,17 +96,7 @@ def run_round(
 ) -> dict[str, dict[str, list[float]]]:
     """One fresh process's samples (`ntb_site.answers.condition_worker`); RoundFailed with its last line."""
     env = {**os.environ, "NTB_USER_KERNELS": str(kernel_file)}
-    command = [sys.executable, "-m", "ntb_site.answers.condition_worker", name, condition, str(threads), str(samples)]
-    try:
-        proc = subprocess.run(
-            command + [str(s) for s in sizes], capture_output=True, text=True, env=env, timeout=WORKER_TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        raise RoundFailed(f"a {condition} round took over {WORKER_TIMEOUT} s and was stopped") from None
-    if proc.returncode:
-        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise RoundFailed(f"a {condition} round failed (exit {proc.returncode}): {last}")
-    return json.loads(proc.stdout)["times"]
+    return condition_worker.run(name, condition, threads, samples, sizes, env=env)["times"]
 
 
 def measure(
