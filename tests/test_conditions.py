@@ -91,3 +91,10 @@ def test_numpy_temporaries_fault_on_every_call_only_in_a_fresh_script():
     assert steady["faults"]["numpy"]["100000"] < 1
     # the @njit loop allocates nothing per call, so the condition cannot move it
     assert fresh["faults"]["serial"]["100000"] < 1
+
+
+def test_fault_counts_alone_time_nothing():
+    """`ntb versions` counts each release's faults without timing (a worker with 0 samples)."""
+    facts = conditions.count_faults("kde", [100_000], ["numpy", "serial"], 1, [sys.executable], {})
+    assert facts.needs_both("kde", "numpy") and facts.needs_both("kde", "serial") is False
+    assert facts.needs_both("kde", "prange") is None

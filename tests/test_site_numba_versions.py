@@ -1,6 +1,7 @@
 """The Numba-release report on real asv results of Numba 0.61.2 and 0.62.1, first look and
 confirmation included (tests/data/numba_versions_results; its README says how it was made)."""
 
+import dataclasses
 import json
 import re
 import shutil
@@ -185,3 +186,20 @@ def test_every_comparison_states_what_it_could_have_detected(report, tmp_path):
     assert all("detectable" in c for c in data["comparisons"] if c["ratio"] is not None)
     table = nv.format_table(report)
     assert "detects beyond" in table and "without a change (a change could be detected beyond " in table
+
+
+def test_the_terminal_table_states_each_verdicts_fault_fact(report):
+    """Under a confirmed verdict the terminal report says whether the allocator's state can
+    move its mode, as the page does."""
+    from ntb_site.answers.conditions import FaultFacts
+
+    verdicts = [c for c in report.comparisons if c.verdict in ("regression", "improvement")]
+    assert verdicts
+    modes = {c.params["mode"] for c in verdicts}
+    facts = FaultFacts({"monte_carlo_pi": {mode: {100_000: 0.0} for mode in modes}})
+    table = nv.format_table(dataclasses.replace(report, allocator=facts))
+    fresh = table.split(nv.FRESH_HEADING)[1]
+    assert fresh.count("the allocator's state cannot move it") == sum(
+        c.benchmark.startswith("monte_carlo_pi.Modes.") for c in verdicts
+    )
+    assert nv.FRESH_HEADING not in nv.format_table(report)  # nothing counted: nothing said

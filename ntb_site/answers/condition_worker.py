@@ -10,7 +10,8 @@ script's (glibc's allocator as it starts; the sizes run ascending, so each start
 the smaller ones freed, as a script that grows its problem does), and ``steady``, a
 long-running session's (one 32 MB block freed first, as the asv suite does:
 `benchmarks.common.steady_allocator`). `--modes` are timed (default: every mode of the
-kernel), `--faults` have their page faults counted (default: the timed modes). Prints
+kernel; none where SAMPLES is 0), `--faults` have their page faults counted (default: the
+timed modes). Prints
 ``{"times": {mode: {size: [seconds per call, ...]}}, "faults": {mode: {size: minor page
 faults per call}}}``: a mode with no fault per call in a fresh script allocates nothing
 glibc returns to the system between calls, so the condition cannot move its time.
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     times: dict[str, dict[str, list[float]]] = {}
     faults: dict[str, dict[str, float]] = {}
     for size in sorted(map(int, sizes)):
-        found = sample(kernel, size, int(samples), int(threads), modes, target=TARGET)
+        found = sample(kernel, size, int(samples), int(threads), modes, target=TARGET) if int(samples) else {}
         for mode, values in found.items():
             times.setdefault(mode, {})[str(size)] = values
         for mode, count in faults_per_call(kernel, size, fault_modes or list(found), int(threads)).items():

@@ -191,6 +191,20 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
     return checks, FaultFacts(faults)
 
 
+def count_faults(
+    kernel: str, sizes: Sequence[int], modes: Sequence[str], threads: int, pythons: Sequence[str], env: dict[str, str]
+) -> FaultFacts:
+    """The page faults per call of `modes` of `kernel` at `sizes` in a fresh script under
+    each of `pythons` (one process each, nothing timed), the most any counted."""
+    found: dict[str, dict[int, float]] = {}
+    for python in pythons:
+        counted = condition_worker.run(kernel, "fresh", threads, 0, sizes, faults=modes, python=python, env=env)
+        for mode, by_size in counted["faults"].items():
+            for size, count in by_size.items():
+                found.setdefault(mode, {})[int(size)] = max(count, found.get(mode, {}).get(int(size), 0.0))
+    return FaultFacts({kernel: found})
+
+
 def store(results_dir: str | Path, advice, checks: Sequence[FreshCheck], facts: FaultFacts) -> Path:
     """Append the checks and fault facts of `advice`'s commit and environment to the
     machine's store."""

@@ -269,6 +269,9 @@ def per_machine(results_dir: str | Path, factor: float = DEFAULT_FACTOR) -> list
     )
 
 
+FRESH_HEADING = "In a fresh script (asv times a long-running session's allocator state):"
+
+
 def format_table(report: Report, notes: Sequence[str] = ()) -> str:
     """The report as a terminal table, verdicts first, with a one-line summary (and the `notes`:
     old or partial results, ``ntb_site.results.machines``), then the diagnosis of every flagged timing
@@ -283,6 +286,12 @@ def format_table(report: Report, notes: Sequence[str] = ()) -> str:
         for c, diagnosis in zip(step.comparisons, step.diagnoses(), strict=True)
         if c.verdict != "none" and diagnosis
     ]
+    fresh = [
+        f"  {c.label} {step.releases[0]} -> {step.releases[1]}: {fact}\n"
+        for step in report.steps
+        for c in step.comparisons
+        if report.allocator.faults and c.verdict in ("regression", "improvement") and (fact := report.allocator_of(c))
+    ]
     return (
         f"Numba releases {' -> '.join(report.versions)} at commit {report.commit[:8]} on machine {report.machine}"
         f" (factor {report.factor}; per-process rounds, confirmed before a verdict)\n"
@@ -290,6 +299,7 @@ def format_table(report: Report, notes: Sequence[str] = ()) -> str:
         + "\n"
         + comparison.table(rows, "environment" if several else "")
         + ("\n\nWhy, from the compiled code (ntb why):\n" + "".join(why) if why else "")
+        + (f"\n\n{FRESH_HEADING}\n" + "".join(fresh) if fresh else "")
     )
 
 

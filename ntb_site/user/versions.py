@@ -17,6 +17,7 @@ status 0, 1 for a confirmed regression, 2 for bad input (as ``ntb advise``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -104,6 +105,20 @@ def asv(config: Path, arguments: Sequence[str], quiet: bool = False) -> int:
     return subprocess.call(command, cwd=ROOT, stdout=stream)
 
 
+def fresh_faults(name: str, modes: Sequence[str], sizes: Sequence[int], config: Path, envs: Sequence[str]):
+    """The page faults per call of the kernel's modes (not the Dask ones, whose start moves
+    glibc's thresholds) in a fresh script under every release compared: whether the
+    allocator's state, which asv pins to a long-running session's, can move a verdict."""
+    import kernels
+    from ntb_site.answers import conditions
+    from ntb_site.suite import matrix
+    from ntb_site.suite.plan import DASK_MODES
+
+    pythons = [matrix.python_of(env, str(config)) for env in envs]
+    counted = [mode for mode in modes if mode not in DASK_MODES]
+    return conditions.count_faults(name, sizes, counted, kernels.max_threads(), pythons, dict(os.environ))
+
+
 def parser() -> argparse.ArgumentParser:
     """``ntb versions``'s arguments for the user's function."""
     made = argparse.ArgumentParser(
@@ -165,6 +180,8 @@ def versions(options: argparse.Namespace) -> int:
             report = numba_versions.build_report(RESULTS, name)
     except numba_versions.ReportError as error:
         raise RuntimeError(str(error)) from None
+    log(f"{spec.kernel_name}: counting page faults per call in a fresh script under each release")
+    report = dataclasses.replace(report, allocator=fresh_faults(spec.kernel_name, kernel.modes, sizes, config, envs))
     record = {"kernel": spec.kernel_name, "function": spec.function, **report.as_json()}
     if options.json == "-":
         print(json.dumps(record, indent=1))
