@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import kernels
 from ntb_site.results.asv_results import MODES_TIMING
@@ -51,9 +51,12 @@ def _modes(kernel: str, threaded: bool, rows: str) -> list[str]:
     ]
 
 
-def selectors(rows: str, sizes: Iterable[int], kernel: str | None = None) -> list[str]:
+def selectors(
+    rows: str, sizes: Iterable[int], kernel: str | None = None, modes: Collection[str] | None = None
+) -> list[str]:
     """The ``--bench`` regexes of the `rows` points (one of `ROWS`) at `sizes`, for
-    `kernel` or every kernel of the registry; ValueError naming a bad argument."""
+    `kernel` or every kernel of the registry, of `modes` only where given; ValueError
+    naming a bad argument."""
     if rows not in ROWS:
         raise ValueError(f"rows: expected one of {', '.join(ROWS)}, got {rows!r}")
     sizes = list(sizes)
@@ -67,10 +70,10 @@ def selectors(rows: str, sizes: Iterable[int], kernel: str | None = None) -> lis
     found = []
     for name in names:
         for threaded, threads in groups:
-            modes = _modes(name, threaded, rows)
-            if modes:
+            chosen = "|".join(mode for mode in _modes(name, threaded, rows) if modes is None or mode in modes)
+            if chosen:
                 found.append(
-                    f"^{re.escape(name)}{re.escape(MODES_TIMING)}\\(({size_group}), '({'|'.join(modes)})', {threads}\\)"
+                    f"^{re.escape(name)}{re.escape(MODES_TIMING)}\\(({size_group}), '({chosen})', {threads}\\)"
                 )
     return found
 
