@@ -39,10 +39,10 @@ def test_a_a_gets_no_verdict(tmp_path):
         manifest = results_dir / f"ntb-test-aa-{side}" / MANIFEST
         for line in manifest.read_text().splitlines() if manifest.exists() else []:
             assert json.loads(line)["after"] > json.loads(line)["first"]
-    # the whole matrix's A/A compares stored runs the same way, measuring nothing more
+    # the whole matrix's A/A compares stored runs the same way (here measuring nothing more)
     stored = subprocess.run(
         [sys.executable, "-m", "ntb_site.checks.aa", "--config", str(config), "--runs", "ntb-test-aa-a"]
-        + ["ntb-test-aa-b"],
+        + ["ntb-test-aa-b", "--no-confirm"],
         cwd=asv_run.ROOT,
         capture_output=True,
         text=True,
@@ -58,3 +58,36 @@ def test_a_a_gets_no_verdict(tmp_path):
         timeout=120,
     )
     assert missing.returncode == 2 and "runs: no environment with results" in missing.stderr
+
+    # a side whose gaussians timings read 10x slower is flagged at the first look, and the
+    # confirmation, measuring the same code again on both sides, does not reproduce it
+    slowed = scale(results_dir / "ntb-test-aa-b", "gaussians.Modes.time_kernel", 10.0)
+    confirmed = subprocess.run(
+        [sys.executable, "-m", "ntb_site.checks.aa", "--config", str(config), "--runs", "ntb-test-aa-a"]
+        + ["ntb-test-aa-b", "-E", f"existing:{asv_run.PYTHON}"],
+        cwd=asv_run.ROOT,
+        env={**os.environ, "NTB_SIZES": "small"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert confirmed.returncode == 0, confirmed.stdout[-3000:] + confirmed.stderr[-3000:]
+    assert f"{slowed} flagged at the first look" in confirmed.stdout
+    assert f"after the confirmation: {slowed} flagged" in confirmed.stdout
+    assert confirmed.stdout.count("unconfirmed") == slowed
+    for side in "ab":
+        lines = (results_dir / f"ntb-test-aa-{side}" / MANIFEST).read_text().splitlines()
+        assert sum(json.loads(line)["benchmark"] == "gaussians.Modes.time_kernel" for line in lines) >= slowed
+
+
+def scale(machine_dir, benchmark: str, factor: float) -> int:
+    """Multiply every recorded time of `benchmark` in the machine's one result file by
+    `factor`; how many timings were scaled."""
+    (path,) = [p for p in machine_dir.glob("*.json") if p.name != "machine.json"]
+    data = json.loads(path.read_text())
+    row = data["results"][benchmark]
+    results, samples = (data["result_columns"].index(column) for column in ("result", "samples"))
+    row[results] = [None if v is None else v * factor for v in row[results]]
+    row[samples] = [None if s is None else [v * factor for v in s] for s in row[samples]]
+    path.write_text(json.dumps(data))
+    return sum(v is not None for v in row[results])

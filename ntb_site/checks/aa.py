@@ -12,23 +12,25 @@ could have detected (a quiet A/A run proves little where that is large)::
 `-E existing:/path/to/python` measures an existing environment (results recorded under
 the current commit).
 
-The whole matrix's A/A compares two complete runs instead of measuring: run the matrix twice
-at one commit under two machine names, then compare every environment both hold::
+The whole matrix's A/A compares two complete runs: run the matrix twice at one commit under
+two machine names, then compare every environment both hold, and confirm what the first look
+flags there with `CONFIRM_ROUNDS` more alternated rounds a side in that environment, as the
+release steps are confirmed::
 
     ASV_MACHINE=vm-aa-a bash .ci/bench --all-releases
     ASV_MACHINE=vm-aa-b bash .ci/bench --all-releases     # reuses the environments
-    ntb aa --runs vm-aa-a vm-aa-b [--commit HEAD]
+    ntb aa --runs vm-aa-a vm-aa-b [--commit HEAD] [--no-confirm] [-E existing:PYTHON]
 
-Each side's own release verdicts are listed too: the same code measured twice must find
-the same ones. Exit status: 0 no verdict, 1 a verdict (every one is false), 2 asv failed or
-no such runs.
+Each side's own release verdicts are listed too (read before the confirmation, which
+appends rounds to both sides): the same code measured twice must find the same ones. Exit
+status: 0 no verdict, 1 a verdict (every one is false), 2 asv failed or no such runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from asv.config import Config
@@ -37,6 +39,7 @@ from asv.environment import get_env_name
 from ntb_site.checks.gate import resolve
 from ntb_site.results import asv_results, confirm
 from ntb_site.statistics import comparison
+from ntb_site.statistics.comparison import Comparison
 from ntb_site.statistics.rounds import selector
 from ntb_site.statistics.verdicts import DEFAULT_FACTOR, can_decide
 from ntb_site.suite import matrix
@@ -90,9 +93,12 @@ def check(config: str, commit: str, env: str, sides: Sequence[str], bench: Seque
     return len(flagged), found
 
 
-def stored(results_dir: Path, commit: str, sides: Sequence[str], factor: float) -> list[comparison.Comparison]:
+def stored(
+    results_dir: Path, commit: str, sides: Sequence[str], factor: float
+) -> list[tuple[str, comparison.Comparison]]:
     """Every environment both machines `sides` hold results for at `commit`, compared
-    (`sides[0]` old, `sides[1]` new); LookupError where they share none."""
+    (`sides[0]` old, `sides[1]` new): `(environment, comparison)` pairs; LookupError where
+    they share none."""
     envs = [{run.env_name for run in asv_results.runs(results_dir, m) if run.commit == commit} for m in sides]
     shared = sorted(envs[0] & envs[1])
     if not shared:
@@ -100,7 +106,7 @@ def stored(results_dir: Path, commit: str, sides: Sequence[str], factor: float) 
     found = []
     for env in shared:
         a, b = (confirm.find_run(results_dir, machine, commit, env) for machine in sides)
-        found += comparison.compare_runs(a, b, tuple(sides), results_dir, factor=factor)
+        found += [(env, c) for c in comparison.compare_runs(a, b, tuple(sides), results_dir, factor=factor)]
     return found
 
 
@@ -117,22 +123,62 @@ def _release_verdicts(results_dir: Path, machine: str) -> list[str]:
     )
 
 
-def compare_stored(config: str, commit: str, sides: Sequence[str], factor: float) -> int:
-    """``--runs``: print the A/A of two stored runs and both sides' release verdicts; the exit status."""
+def confirm_stored(
+    config: str,
+    commit: str,
+    sides: Sequence[str],
+    flagged: Sequence[tuple[str, Comparison]],
+    environments: Mapping[str, str],
+) -> None:
+    """Re-measure the `flagged` timings of two stored runs, environment by environment, with
+    `CONFIRM_ROUNDS` alternated rounds a side appended to each run (asv's ``-E`` of an
+    environment name: `environments`, else the name itself)."""
     results_dir = Path(Config.load(config).results_dir)
-    found = stored(results_dir, commit, sides, factor)
-    flagged = [c for c in found if c.verdict != "none"]
-    print(f"\nA/A of stored runs {sides[0]} and {sides[1]} at {commit[:8]}: {len(found)} timings, ")
-    print(f"{len(flagged)} flagged (factor {factor}); a no change could have seen {comparison.power_summary(found)}\n")
-    print(comparison.table((c, "") for c in flagged) if flagged else "nothing flagged")
+    by_env: dict[str, set[str]] = {}
+    for env, c in flagged:
+        by_env.setdefault(env, set()).add(selector(c.benchmark, c.params))
+    for env, keys in sorted(by_env.items()):
+        confirm.re_measure(
+            results_dir,
+            keys,
+            lambda env=env: [confirm.find_run(results_dir, machine, commit, env) for machine in sides],
+            lambda keys, env=env: _rounds(
+                config, commit, environments.get(env, env), sides, sorted(keys), confirm.CONFIRM_ROUNDS, True
+            ),
+        )
+
+
+def compare_stored(
+    config: str,
+    commit: str,
+    sides: Sequence[str],
+    factor: float,
+    confirmed: bool = True,
+    environments: Mapping[str, str] | None = None,
+) -> int:
+    """``--runs``: print the A/A of two stored runs (its first-look flags confirmed where
+    `confirmed`, in `environments` as `confirm_stored`) and both sides' release verdicts;
+    the exit status."""
+    results_dir = Path(Config.load(config).results_dir)
     verdicts = {side: _release_verdicts(results_dir, side) for side in sides}
+    found = stored(results_dir, commit, sides, factor)
+    flagged = [(env, c) for env, c in found if c.verdict != "none"]
+    print(f"\nA/A of stored runs {sides[0]} and {sides[1]} at {commit[:8]}: {len(found)} timings, ", end="")
+    print(f"{len(flagged)} flagged at the first look (factor {factor}); a no change could have seen ", end="")
+    print(f"{comparison.power_summary([c for _, c in found])}\n")
+    if flagged and confirmed:
+        confirm_stored(config, commit, sides, flagged, environments or {})
+        found = stored(results_dir, commit, sides, factor)
+        flagged = [(env, c) for env, c in found if c.verdict != "none"]
+        print(f"\nafter the confirmation: {len(flagged)} flagged\n")
+    print(comparison.table(((c, env) for env, c in flagged), "environment") if flagged else "nothing flagged")
     for side, lines in verdicts.items():
         print(f"\nrelease verdicts of {side} ({len(lines)}):")
         print("\n".join(f"  {line}" for line in lines) or "  none")
     only = set(verdicts[sides[0]]) ^ set(verdicts[sides[1]])
     print(f"\nrelease verdicts found by one side only: {len(only)}")
     print("\n".join(f"  {line}" for line in sorted(only)))
-    return EXIT_VERDICT if any(c.verdict in ("regression", "improvement") for c in found) else 0
+    return EXIT_VERDICT if any(c.verdict in ("regression", "improvement") for _, c in found) else 0
 
 
 def env_name(env: str) -> str:
@@ -153,8 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--commit", default="HEAD", help="commit to measure (default HEAD)")
     parser.add_argument("--config", default="asv.conf.json", help="asv config (default: asv.conf.json)")
     parser.add_argument(
-        "--runs", nargs=2, metavar=("MACHINE_A", "MACHINE_B"), help="compare two stored runs instead of measuring"
+        "--runs", nargs=2, metavar=("MACHINE_A", "MACHINE_B"), help="compare two stored runs, confirming their flags"
     )
+    parser.add_argument("--no-confirm", action="store_true", help="with --runs: read only, measure nothing")
     args = parser.parse_args(argv)
     if not can_decide(args.rounds, args.rounds):
         parser.error(f"--rounds {args.rounds}: with so few rounds a side the exact test can show no change (4 can)")
@@ -162,8 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--factor must be above 1, got {args.factor}")
     if args.runs:
         try:
-            return compare_stored(args.config, resolve(args.commit), args.runs, args.factor)
-        except (ValueError, LookupError) as error:
+            given = {env_name(args.environment): args.environment} if args.environment else {}
+            return compare_stored(args.config, resolve(args.commit), args.runs, args.factor, not args.no_confirm, given)
+        except (ValueError, LookupError, RuntimeError) as error:
             print(f"aa: {error}", file=sys.stderr)
             return EXIT_ERROR
     base = args.machine or confirm.default_machine()
