@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 CONDITIONS = ("fresh", "steady")
 STEADY_BLOCK = 4_000_000
@@ -55,13 +56,20 @@ def run(
     env: dict[str, str] | None = None,
 ) -> dict:
     """This worker in a fresh `python` process (the module docstring's arguments); its JSON.
-    RoundFailed naming the condition with the process's last line, or its timeout."""
+    RoundFailed naming the condition with the process's last line, or its timeout.
+
+    The interpreter's environment's ``lib/`` goes on the loader's path, where pip puts TBB
+    and Intel's SVML runtime (as ``benchmarks/__init__.py`` preloads them for asv): without
+    it the worker crashed (SIGSEGV) under Numba 0.61.2, which compiles SVML calls."""
     command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(samples)]
     command += [str(s) for s in sizes]
     command += ["--modes", *modes] if modes else []
     command += ["--faults", *faults] if faults else []
+    environ = dict(env or os.environ)
+    lib = str(Path(python).parent.parent / "lib")
+    environ["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [lib, environ.get("LD_LIBRARY_PATH", "")]))
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, env=env or os.environ, timeout=TIMEOUT)
+        proc = subprocess.run(command, capture_output=True, text=True, env=environ, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         raise RoundFailed(f"a {condition} round took over {TIMEOUT} s and was stopped") from None
     if proc.returncode:
