@@ -22,7 +22,6 @@ is the user's own.
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -30,7 +29,7 @@ import numpy as np
 
 from . import chunked
 from .chunked import ChunkPlan, bounds
-from .flags import njit
+from .flags import compiled
 from .kernel import Kernel, numba_parallel, single
 
 CHUNK_MODES = ("threads", "dask")
@@ -81,23 +80,6 @@ def mismatch(result: object, expected: object, rtol: float = RTOL, atol: float =
         elif not np.array_equal(a, b):
             return f"{where}values differ"
     return None
-
-
-def compiled(function: Callable, cache: str | None, variant: str, **options) -> Callable:
-    """`function` compiled by `kernels.flags.njit` with `options`; with `cache`, cached in
-    ``cache/<Numba release>/<variant>``. One folder per variant because Numba's cache key
-    ignores compile options: the serial and parallel compiles of one function would load
-    each other's code from one folder. Numba reads the folder when the function is decorated."""
-    if cache is None:
-        return njit(**options)(function)
-    import numba
-
-    previous = numba.config.CACHE_DIR
-    numba.config.CACHE_DIR = os.path.join(cache, numba.__version__, variant)
-    try:
-        return njit(cache=True, **options)(function)
-    finally:
-        numba.config.CACHE_DIR = previous
 
 
 def _agrees(reference: Callable, rtol: float, atol: float, result: object, args: tuple) -> bool:

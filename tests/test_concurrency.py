@@ -36,8 +36,8 @@ PROBE = """
     from benchmarks import concurrency
 
     probe = concurrency.Launches()
-    probe.setup()
-    print("serialised", probe.track_serialised(), "gap", round(probe.track_end_gap(), 3), flush=True)
+    gaps = probe.setup_cache()
+    print("serialised", probe.track_serialised(gaps), "gap", round(probe.track_end_gap(gaps), 3), flush=True)
 """
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from .. import mixture, notebook, validation
 from ..chunked import ChunkPlan
 from ..elementwise import gaussian, valid
-from ..flags import njit
+from ..flags import compiled, configured_cache, njit
 from ..kernel import Kernel, single
 
 expression = njit(inline="always")(notebook.kde.py_func)
@@ -55,8 +55,8 @@ KERNEL = Kernel(
     agrees=mixture.close_to(notebook.kde.py_func),
     variants={
         "numpy": single(notebook.kde.py_func),
-        # Not cached: see `gaussians`.
-        "serial": single(njit()(notebook.kde.py_func)),
+        # Cached as `gaussians`'s
+        "serial": single(compiled(notebook.kde.py_func, configured_cache(), "kde.serial")),
         "parallel": mixture.counted(kde_parallel),
         "prange": mixture.counted(kde_prange),
     },

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import notebook, validation
 from ..chunked import ChunkPlan, bounds
-from ..flags import njit
+from ..flags import compiled, configured_cache
 from ..kernel import Kernel, numba_parallel, single
 
 BLOCK = 1 << 16
@@ -61,8 +61,9 @@ def _combine(args: tuple, estimates: list[float]) -> float:
     return 4.0 * hits / args[0]
 
 
-# The notebook's functions with the project's flags; not cached, since Numba's cache key
-# ignores compile options and a cached copy compiled otherwise (a user's own) could load.
+# The notebook's functions with the project's flags, cached only where the process names a
+# cache folder (the suite does), each in one of its own (`flags.compiled`)
+_CACHE = configured_cache()
 KERNEL = Kernel(
     name="monte_carlo_pi",
     summary="hit-or-miss Monte-Carlo estimate of pi, as the notebook writes it",
@@ -71,10 +72,14 @@ KERNEL = Kernel(
     agrees=near_pi,
     variants={
         "numpy": single(monte_carlo_pi_numpy),
-        "serial": single(njit()(notebook.monte_carlo_pi_serial.py_func)),
-        "prange": numba_parallel(njit(parallel=True)(notebook.monte_carlo_pi_parallel.py_func)),
+        "serial": single(compiled(notebook.monte_carlo_pi_serial.py_func, _CACHE, "monte_carlo_pi.serial")),
+        "prange": numba_parallel(
+            compiled(notebook.monte_carlo_pi_parallel.py_func, _CACHE, "monte_carlo_pi.prange", parallel=True)
+        ),
     },
-    plan=ChunkPlan(njit(nogil=True)(notebook.monte_carlo_pi.py_func), _split, _combine, (1,)),
+    plan=ChunkPlan(
+        compiled(notebook.monte_carlo_pi.py_func, _CACHE, "monte_carlo_pi.chunk", nogil=True), _split, _combine, (1,)
+    ),
     inputs=lambda size: (size,),
     default_size=10_000_000,
     notebook={

@@ -11,7 +11,7 @@ the smaller ones freed, as a script that grows its problem does), and ``steady``
 long-running session's (one 32 MB block freed first, as the asv suite does:
 `benchmarks.common.steady_allocator`). `--modes` are timed (default: every mode of the
 kernel; none where SAMPLES is 0), `--faults` have their page faults counted (default: the
-timed modes). Prints
+timed modes; ``--faults`` alone: none). Prints
 ``{"times": {mode: {size: [seconds per call, ...]}}, "faults": {mode: {size: minor page
 faults per call}}}``: a mode with no fault per call in a fresh script allocates nothing
 glibc returns to the system between calls, so the condition cannot move its time.
@@ -51,7 +51,7 @@ def run(
     sizes: Sequence[int],
     *,
     modes: Sequence[str] = (),
-    faults: Sequence[str] = (),
+    faults: Sequence[str] | None = None,
     python: str = sys.executable,
     env: dict[str, str] | None = None,
 ) -> dict:
@@ -64,7 +64,7 @@ def run(
     command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(samples)]
     command += [str(s) for s in sizes]
     command += ["--modes", *modes] if modes else []
-    command += ["--faults", *faults] if faults else []
+    command += [] if faults is None else ["--faults", *faults]
     environ = dict(env or os.environ)
     lib = str(Path(python).parent.parent / "lib")
     environ["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [lib, environ.get("LD_LIBRARY_PATH", "")]))
@@ -119,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         found = sample(kernel, size, int(samples), int(threads), modes, target=TARGET) if int(samples) else {}
         for mode, values in found.items():
             times.setdefault(mode, {})[str(size)] = values
-        for mode, count in faults_per_call(kernel, size, fault_modes or list(found), int(threads)).items():
+        counted = list(found) if fault_modes is None else fault_modes
+        for mode, count in faults_per_call(kernel, size, counted, int(threads)).items():
             faults.setdefault(mode, {})[str(size)] = count
     print(json.dumps({"times": times, "faults": faults}))
     return 0

@@ -6,8 +6,8 @@ temporaries cost no page faults. A user's plain script starts from glibc's defau
 they can cost a fault per page on every call (docs/method.md, "The allocator's state"). So
 after the asv runs the main job re-measures each answer of the advisor in that other
 condition: per kernel, `PROCESSES` fresh processes (`ntb_site.answers.condition_worker
-KERNEL fresh`), each timing every size's fastest mode and its runner-up interleaved, and
-counting each mode's page faults per call. Both modes run in the same process, so each
+KERNEL fresh`), each timing only every size's fastest mode and its runner-up, interleaved,
+as a user's script calls them. Both modes run in the same process, so each
 process gives one paired ratio, runner-up / best, and the test is the advisor's margin with
 a sign test on those pairs (5 processes: all beyond the margin has p = 1/32 by chance; the
 advisor's unpaired test on the per-process medians would also count how much the processes
@@ -19,10 +19,11 @@ differ, which pairing cancels):
   gives the first;
 - otherwise *within noise* in a fresh script: the answer is not clear.
 
-Every process also counts the page faults per call in a fresh script of every mode but the
-Dask ones (`FaultFacts`). A mode with no fault per call allocates nothing glibc gives
-back between calls, so the condition cannot move its time: the layer and Numba-versions
-pages, measured in a long-running session's state only, state it per mode from these facts.
+One more fresh process per kernel, timing nothing, counts the page faults per call of every
+mode but the Dask ones (`FaultFacts`), size after size as the timed ones run. A mode with
+no fault per call allocates nothing glibc gives back between calls, so the condition cannot
+move its time: the layer and Numba-versions pages, measured in a long-running session's
+state only, state it per mode from these facts.
 Checks and facts are stored beside asv's results, one JSON line per run
 (``<results>/<machine>/ntb-conditions.jsonl``; asv reads only ``.json``), and
 `ntb_site.answers.advisor` attaches the newest one of its commit and environment.
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from collections.abc import Sequence
@@ -161,7 +163,7 @@ class FaultFacts:
 def measure(advice, processes: int = PROCESSES, python: str = sys.executable) -> tuple[list[FreshCheck], FaultFacts]:
     """Every answer of `advice` (a `ntb_site.answers.advisor.Advice`) with a runner-up,
     re-measured in `processes` fresh scripts, one process per kernel and round; the page
-    faults of every mode of its kernels."""
+    faults of every mode of its kernels, counted in one more process per kernel."""
     from ntb_site.suite.plan import DASK_MODES  # imports kernels (Numba): only when measuring
 
     checks = []
@@ -177,12 +179,10 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
         # `dask` at 1e4, `kde` `numpy` faulted 0 times per call at 1e5 instead of 359)
         counted = [m for m in kernel.curves if m not in DASK_MODES]
         rounds = [
-            condition_worker.run(
-                name, "fresh", advice.threads, SAMPLES, sizes, modes=modes, faults=counted, python=python
-            )
+            condition_worker.run(name, "fresh", advice.threads, SAMPLES, sizes, modes=modes, faults=(), python=python)
             for _ in range(processes)
         ]
-        faults[name] = {m: {s: max(r["faults"][m][str(s)] for r in rounds) for s in sizes} for m in counted}
+        faults.update(count_faults(name, sizes, counted, advice.threads, [python], dict(os.environ)).faults)
         for b in answers:
             pair = (b.mode, b.runner_up)
             times = {m: [statistics.median(r["times"][m][str(b.size)]) for r in rounds] for m in pair}

@@ -96,7 +96,7 @@ def run_round(
 ) -> dict[str, dict[str, list[float]]]:
     """One fresh process's samples (`ntb_site.answers.condition_worker`); RoundFailed with its last line."""
     env = {**os.environ, "NTB_USER_KERNELS": str(kernel_file)}
-    return condition_worker.run(name, condition, threads, samples, sizes, env=env)["times"]
+    return condition_worker.run(name, condition, threads, samples, sizes, faults=(), env=env)["times"]
 
 
 def measure(
