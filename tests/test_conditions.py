@@ -2,6 +2,7 @@
 (ntb_site.answers.conditions), the worker's page-fault facts on real processes, and the
 answers and page that read them."""
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -98,3 +99,50 @@ def test_fault_counts_alone_time_nothing():
     facts = conditions.count_faults("kde", [100_000], ["numpy", "serial"], 1, [sys.executable], {})
     assert facts.needs_both("kde", "numpy") and facts.needs_both("kde", "serial") is False
     assert facts.needs_both("kde", "prange") is None
+
+
+def verdict(new, verdict="regression"):
+    return conditions.FreshVerdict(
+        "kde.Modes.time_kernel(100000, 'numpy', 1)", ("0.61.2", "0.68.1"), verdict, [1.0] * 5, new, 1.1
+    )
+
+
+def test_a_release_verdict_in_fresh_scripts_follows_a_sign_test_on_pairs_of_processes():
+    assert (
+        verdict([1.5, 1.3, 1.6, 1.2, 1.4])
+        .describe()
+        .endswith("the regression holds there too (new / old per pair of processes: 1.50, 1.30, 1.60, 1.20, 1.40)")
+    )
+    other = verdict([0.5] * 5).describe()
+    assert "the other direction, an improvement" in other and "MALLOC_MMAP_THRESHOLD_=" in other
+    assert "within noise there" in verdict([1.5, 1.5, 1.05, 1.5, 1.5]).describe()
+    assert verdict([2.0] * 4 + [2.0]).outcome == "regression" and verdict([2.0] * 4 + [1.0]).outcome == "none"
+
+
+def test_only_a_verdict_whose_mode_faults_is_retimed_and_the_pages_say_so(tmp_path):
+    """Real fresh processes (both "releases" this interpreter, 2 pairs): the confirmed
+    verdicts of the stored Numba-versions results, one of whose modes is given faults."""
+    from ntb_site.answers import numba_versions as nv
+
+    report = nv.build_report(ROOT / "tests" / "data" / "numba_versions_results")
+    confirmed = [(s, c) for s in report.steps for c in s.comparisons if c.verdict in ("regression", "improvement")]
+    step, chosen = confirmed[0]
+    kernel, mode, size = chosen.benchmark.split(".")[0], chosen.params["mode"], chosen.params["size"]
+    modes = {c.params["mode"] for _, c in confirmed if c.benchmark.startswith(f"{kernel}.")}
+    faults = {kernel: {m: {c.params["size"]: 0.0 for _, c in confirmed} for m in modes}}
+    faults[kernel][mode][size] = 500.0
+    facts = conditions.fresh_verdicts(
+        report, conditions.FaultFacts(faults), lambda env: sys.executable, {}, processes=2
+    )
+    (found,) = facts.verdicts.values()  # the other verdicts' modes do not fault there
+    assert found.key == conditions.verdict_key(chosen.label, step.releases)
+    assert len(found.old) == len(found.new) == 2 and all(t > 0 for t in found.old + found.new)
+    assert found.outcome == "none"  # 2 pairs can never be clear
+    text = nv.format_table(dataclasses.replace(report, allocator=facts)).split(nv.FRESH_HEADING)[1]
+    assert "re-timed in 2 fresh scripts per release: within noise there" in text
+    # stored beside the answers' checks and read back by the page's loader
+    advice = type("Advice", (), {"machine": "vm", "commit": report.commit, "env_name": "env"})
+    (tmp_path / "vm").mkdir()
+    conditions.store(tmp_path, advice, [], facts)
+    _, back = conditions.stored(tmp_path, "vm", report.commit)
+    assert back.verdicts[found.key].describe() == found.describe()

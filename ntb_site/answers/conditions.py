@@ -7,7 +7,8 @@ they can cost a fault per page on every call (docs/method.md, "The allocator's s
 after the asv runs the main job re-measures each answer of the advisor in that other
 condition: per kernel, `PROCESSES` fresh processes (`ntb_site.answers.condition_worker
 KERNEL fresh`), each timing only every size's fastest mode and its runner-up, interleaved,
-as a user's script calls them. Both modes run in the same process, so each
+as a user's script calls them, and counting their page faults per call. Both modes run in
+the same process, so each
 process gives one paired ratio, runner-up / best, and the test is the advisor's margin with
 a sign test on those pairs (5 processes: all beyond the margin has p = 1/32 by chance; the
 advisor's unpaired test on the per-process medians would also count how much the processes
@@ -20,7 +21,9 @@ differ, which pairing cancels):
 - otherwise *within noise* in a fresh script: the answer is not clear.
 
 One more fresh process per kernel, timing nothing, counts the page faults per call of every
-mode but the Dask ones (`FaultFacts`), size after size as the timed ones run. A mode with
+mode but the Dask ones, size after size as the timed ones run, mode after mode; a mode's
+fact (`FaultFacts`) is the most any process counted, since what ran before a mode in the
+process moves its count. A mode with
 no fault per call allocates nothing glibc gives back between calls, so the condition cannot
 move its time: the layer and Numba-versions pages, measured in a long-running session's
 state only, state it per mode from these facts.
@@ -37,12 +40,14 @@ and NumPy), else this one.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -132,11 +137,74 @@ class FreshCheck:
 
 
 @dataclass(frozen=True)
+class FreshVerdict:
+    """A verdict between two releases (asv's, a long-running session's) re-timed in fresh
+    scripts: per release one median per process, the releases' processes alternating
+    (old, new, new, old, ...), so each pair of processes gives one ratio, new / old."""
+
+    label: str
+    releases: tuple[str, str]
+    verdict: str
+    old: list[float]
+    new: list[float]
+    factor: float
+
+    @property
+    def key(self) -> str:
+        """``label old -> new``: how `FaultFacts.verdicts` finds it."""
+        return verdict_key(self.label, self.releases)
+
+    @property
+    def ratios(self) -> list[float]:
+        """new / old, one per pair of processes."""
+        return [n / o for o, n in zip(self.old, self.new, strict=True)]
+
+    @property
+    def outcome(self) -> str:
+        """``regression`` or ``improvement`` where every pair is beyond the factor (a sign
+        test, as `FreshCheck`), else ``none``."""
+        ratios = self.ratios
+        if len(ratios) >= PROCESSES and all(r > self.factor for r in ratios):
+            return "regression"
+        if len(ratios) >= PROCESSES and all(r < 1 / self.factor for r in ratios):
+            return "improvement"
+        return "none"
+
+    def describe(self) -> str:
+        """The verdict in a fresh script, in the Numba-versions page's words."""
+        evidence = f"new / old per pair of processes: {', '.join(f'{r:.2f}' for r in self.ratios)}"
+        where = f"re-timed in {len(self.ratios)} fresh scripts per release"
+        if self.outcome == self.verdict:
+            return f"{where}: the {self.verdict} holds there too ({evidence})"
+        if self.outcome == "none":
+            return f"{where}: within noise there ({evidence}); the {self.verdict} is a long-running session's"
+        return (
+            f"{where}: a fresh script shows the other direction, an {self.outcome} ({evidence}); the "
+            f"{self.verdict} is a long-running session's, which {FIX} gives a script"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "ratios": self.ratios, "outcome": self.outcome, "text": self.describe()}
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> FreshVerdict:
+        keys = ("label", "verdict", "old", "new", "factor")
+        return cls(releases=tuple(record["releases"]), **{key: record[key] for key in keys})
+
+
+def verdict_key(label: str, releases: Sequence[str]) -> str:
+    """How a comparison's re-timing is stored: ``label old -> new``."""
+    return f"{label} {releases[0]} -> {releases[1]}"
+
+
+@dataclass(frozen=True)
 class FaultFacts:
     """Minor page faults per call in a fresh script: kernel -> mode -> size -> the most
-    any process counted."""
+    any process counted; and the verdicts between releases whose mode faults, re-timed in
+    fresh scripts (`verdict_key` -> `FreshVerdict`)."""
 
     faults: dict[str, dict[str, dict[int, float]]]
+    verdicts: dict[str, FreshVerdict] = field(default_factory=dict)
 
     def of(self, kernel: str, mode: str) -> dict[int, float] | None:
         """Per size, the faults of `mode` of `kernel`; None where not counted."""
@@ -159,6 +227,49 @@ class FaultFacts:
         sizes = ", ".join(f"{count:,.0f} at {size:,}" for size, count in sorted(found.items()))
         return f"page faults per call in a fresh script: {sizes} (none in a long-running session's state)"
 
+    def describe_verdict(self, kernel: str, mode: str, key: str) -> str:
+        """`describe`, then the verdict `key` (`verdict_key`) re-timed in fresh scripts where it was."""
+        found = self.verdicts.get(key)
+        return self.describe(kernel, mode) + ("" if found is None else f"; {found.describe()}")
+
+
+def retime(
+    kernel: str, mode: str, size: int, threads: int, pythons: Sequence[str], env: dict[str, str], processes: int
+) -> tuple[list[float], list[float]]:
+    """`mode` of `kernel` at `size` in `processes` fresh scripts under each of the two
+    `pythons` (old, new), alternating old-new, new-old, ...: per release, each process's
+    median of `SAMPLES` samples."""
+    found: tuple[list[float], list[float]] = ([], [])
+    for index in range(processes):
+        for side in (0, 1) if index % 2 == 0 else (1, 0):
+            done = condition_worker.run(
+                kernel, "fresh", threads, SAMPLES, [size], modes=[mode], faults=(), python=pythons[side], env=env
+            )
+            found[side].append(statistics.median(done["times"][mode][str(size)]))
+    return found
+
+
+def fresh_verdicts(
+    report, facts: FaultFacts, python_of: Callable[[str], str], env: dict[str, str], processes: int = PROCESSES
+) -> FaultFacts:
+    """`facts` with every confirmed verdict of `report` (a
+    `ntb_site.answers.numba_versions.Report`) on a mode that faults in a fresh script at
+    its size re-timed there (`retime`): the only verdicts the allocator's state can move.
+    `python_of` maps an asv environment to its interpreter."""
+    verdicts = dict(facts.verdicts)
+    for step in report.steps:
+        for c in step.comparisons:
+            if c.verdict not in ("regression", "improvement") or ".Modes." not in c.benchmark:
+                continue
+            kernel, mode, size = c.benchmark.split(".")[0], c.params["mode"], int(c.params["size"])
+            if (facts.of(kernel, mode) or {}).get(size, 0.0) < FAULTLESS:
+                continue
+            pythons = [python_of(step.old.env_name), python_of(step.new.env_name)]
+            old, new = retime(kernel, mode, size, int(c.params["threads"]), pythons, env, processes)
+            found = FreshVerdict(c.label, step.releases, c.verdict, old, new, report.factor)
+            verdicts[found.key] = found
+    return FaultFacts(facts.faults, verdicts)
+
 
 def measure(advice, processes: int = PROCESSES, python: str = sys.executable) -> tuple[list[FreshCheck], FaultFacts]:
     """Every answer of `advice` (a `ntb_site.answers.advisor.Advice`) with a runner-up,
@@ -178,11 +289,21 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
         # blocks large enough to raise glibc's thresholds for the rest of the process (after
         # `dask` at 1e4, `kde` `numpy` faulted 0 times per call at 1e5 instead of 359)
         counted = [m for m in kernel.curves if m not in DASK_MODES]
+        timed_counted = [m for m in modes if m in counted]
         rounds = [
-            condition_worker.run(name, "fresh", advice.threads, SAMPLES, sizes, modes=modes, faults=(), python=python)
+            condition_worker.run(
+                name, "fresh", advice.threads, SAMPLES, sizes, modes=modes, faults=timed_counted, python=python
+            )
             for _ in range(processes)
         ]
-        faults.update(count_faults(name, sizes, counted, advice.threads, [python], dict(os.environ)).faults)
+        # A mode's faults depend on what ran before it in the process (after `prange`,
+        # monte_carlo_pi_blocked `numpy` faulted 160 times per call at 1e5; alone, never):
+        # the most counted after the timed pair or in the kernel's order of modes
+        found = count_faults(name, sizes, counted, advice.threads, [python], dict(os.environ)).faults[name]
+        for mode in timed_counted:
+            for size in sizes:
+                found[mode][size] = max(found[mode][size], *(r["faults"][mode][str(size)] for r in rounds))
+        faults[name] = found
         for b in answers:
             pair = (b.mode, b.runner_up)
             times = {m: [statistics.median(r["times"][m][str(b.size)]) for r in rounds] for m in pair}
@@ -214,6 +335,7 @@ def store(results_dir: str | Path, advice, checks: Sequence[FreshCheck], facts: 
         "environment": advice.env_name,
         "checks": [c.as_json() for c in checks],
         "faults": facts.faults,
+        "verdicts": [v.as_json() for v in facts.verdicts.values()],
     }
     with path.open("a", encoding="utf-8") as out:
         out.write(json.dumps(record) + "\n")
@@ -240,9 +362,10 @@ def stored(
                 kernel: {mode: {int(size): float(n) for size, n in by_size.items()} for mode, by_size in modes.items()}
                 for kernel, modes in record.get("faults", {}).items()
             }
+            verdicts = {v.key: v for v in map(FreshVerdict.from_json, record.get("verdicts", []))}
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
-        found = ({(c.kernel, c.size): c for c in checks}, FaultFacts(faults))
+        found = ({(c.kernel, c.size): c for c in checks}, FaultFacts(faults, verdicts))
     return found
 
 
@@ -271,11 +394,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         except LookupError:
             python = sys.executable
     checks, facts = measure(advice, args.processes, python)
+    facts = release_verdicts(args.results, advice, facts, args.config, args.processes)
     path = store(args.results, advice, checks, facts)
     for check in checks:
         print(f"{check.kernel} at {check.size:,}: {check.describe()}")
+    for verdict in facts.verdicts.values():
+        print(f"{verdict.label} {verdict.releases[0]} -> {verdict.releases[1]}: {verdict.describe()}")
     print(f"written to {path}")
     return 0
+
+
+def release_verdicts(results_dir: str, advice, facts: FaultFacts, config: str, processes: int) -> FaultFacts:
+    """`facts` with the page faults under the older release of every confirmed verdict of
+    the Numba-versions report at `advice`'s commit (the answers counted them under the
+    newest only) and the verdicts whose mode faults re-timed in fresh scripts
+    (`fresh_verdicts`); `facts` as they are without such a report."""
+    from ntb_site.answers import numba_versions
+    from ntb_site.suite import matrix
+    from ntb_site.suite.plan import DASK_MODES
+
+    try:
+        report = numba_versions.build_report(results_dir, advice.machine)
+    except numba_versions.ReportError:
+        return facts
+    if report.commit != advice.commit:
+        return facts
+    python_of = partial(matrix.python_of, config=config)
+    faults = {
+        kernel: {mode: dict(by_size) for mode, by_size in modes.items()} for kernel, modes in facts.faults.items()
+    }
+    for step in report.steps:
+        confirmed: dict[str, set[tuple[str, int]]] = {}
+        for c in step.comparisons:
+            if c.verdict in ("regression", "improvement") and ".Modes." in c.benchmark:
+                if c.params["mode"] in DASK_MODES:  # not counted: see `measure`
+                    continue
+                confirmed.setdefault(c.benchmark.split(".")[0], set()).add((c.params["mode"], int(c.params["size"])))
+        for kernel, points in sorted(confirmed.items()):
+            modes, sizes = sorted({m for m, _ in points}), sorted({s for _, s in points})
+            older = count_faults(kernel, sizes, modes, advice.threads, [python_of(step.old.env_name)], dict(os.environ))
+            for mode, by_size in older.faults[kernel].items():
+                for size, count in by_size.items():
+                    mine = faults.setdefault(kernel, {}).setdefault(mode, {})
+                    mine[size] = max(count, mine.get(size, 0.0))
+    return fresh_verdicts(report, FaultFacts(faults, facts.verdicts), python_of, dict(os.environ), processes)
 
 
 if __name__ == "__main__":

@@ -131,11 +131,13 @@ class Report:
     whether the allocator's state, which asv pins to a long-running session's, could move a
     verdict's mode."""
 
-    def allocator_of(self, c: Comparison) -> str | None:
-        """The fault fact of a `Modes` comparison's kernel and mode; None for other benchmarks."""
+    def allocator_of(self, c: Comparison, releases: tuple[str, str]) -> str | None:
+        """The fault fact of a `Modes` comparison's kernel and mode, with its verdict
+        between `releases` re-timed in fresh scripts where it was; None for other benchmarks."""
         if "mode" not in c.params or ".Modes." not in c.benchmark:
             return None
-        return self.allocator.describe(c.benchmark.split(".")[0], c.params["mode"])
+        key = conditions.verdict_key(c.label, releases)
+        return self.allocator.describe_verdict(c.benchmark.split(".")[0], c.params["mode"], key)
 
     @property
     def comparisons(self) -> list[Comparison]:
@@ -174,7 +176,7 @@ class Report:
                     **c.as_json(),
                     "environment": chain_label(step.new),
                     "diagnosis": diagnosis,
-                    "allocator": self.allocator_of(c),
+                    "allocator": self.allocator_of(c, step.releases),
                 }
                 for step in self.steps
                 for c, diagnosis in zip(step.comparisons, step.diagnoses(), strict=True)
@@ -290,7 +292,9 @@ def format_table(report: Report, notes: Sequence[str] = ()) -> str:
         f"  {c.label} {step.releases[0]} -> {step.releases[1]}: {fact}\n"
         for step in report.steps
         for c in step.comparisons
-        if report.allocator.faults and c.verdict in ("regression", "improvement") and (fact := report.allocator_of(c))
+        if report.allocator.faults
+        and c.verdict in ("regression", "improvement")
+        and (fact := report.allocator_of(c, step.releases))
     ]
     return (
         f"Numba releases {' -> '.join(report.versions)} at commit {report.commit[:8]} on machine {report.machine}"

@@ -8,6 +8,9 @@ and asv times its modes at `--sizes` at the compared thread count (`ntb_site.sui
 facts of its compiled variants (``codegen``). The Numba-versions method then judges every
 release step (`ntb_site.answers.numba_versions`: per-process rounds, a first look, then a
 confirmation re-measured by asv) and gives each verdict its diagnosis from the compiled code.
+asv times a long-running session's allocator state: each mode's page faults per call in a
+fresh script are counted under every release, and a verdict whose mode faults there is
+re-timed in fresh scripts of both releases (`ntb_site.answers.conditions.fresh_verdicts`).
 Results go to ``.asv/user-results``, apart from the suite's.
 
 Without FILE.py:FUNCTION, ``ntb versions`` reports the suite's own release steps. Exit
@@ -23,6 +26,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from ntb_site.user.advise import machine_name
@@ -145,7 +149,8 @@ def parser() -> argparse.ArgumentParser:
 
 def versions(options: argparse.Namespace) -> int:
     """Validate, run asv, judge and print (module docstring)."""
-    from ntb_site.answers import numba_versions
+    from ntb_site.answers import conditions, numba_versions
+    from ntb_site.suite import matrix
 
     spec: FunctionSpec = spec_of(options)
     sizes = parse_sizes(options.sizes)
@@ -181,7 +186,10 @@ def versions(options: argparse.Namespace) -> int:
     except numba_versions.ReportError as error:
         raise RuntimeError(str(error)) from None
     log(f"{spec.kernel_name}: counting page faults per call in a fresh script under each release")
-    report = dataclasses.replace(report, allocator=fresh_faults(spec.kernel_name, kernel.modes, sizes, config, envs))
+    facts = fresh_faults(spec.kernel_name, kernel.modes, sizes, config, envs)
+    log(f"{spec.kernel_name}: re-timing in fresh scripts every confirmed verdict whose mode faults there")
+    facts = conditions.fresh_verdicts(report, facts, partial(matrix.python_of, config=str(config)), dict(os.environ))
+    report = dataclasses.replace(report, allocator=facts)
     record = {"kernel": spec.kernel_name, "function": spec.function, **report.as_json()}
     if options.json == "-":
         print(json.dumps(record, indent=1))
