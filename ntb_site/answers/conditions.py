@@ -8,11 +8,10 @@ after the asv runs the main job re-measures each answer of the advisor in that o
 condition: per kernel, `PROCESSES` fresh processes (`ntb_site.answers.condition_worker
 KERNEL fresh`), each timing only every size's fastest mode and its runner-up, interleaved,
 as a user's script calls them, and counting their page faults per call. Both modes run in
-the same process, so each
-process gives one paired ratio, runner-up / best, and the test is the advisor's margin with
-a sign test on those pairs (5 processes: all beyond the margin has p = 1/32 by chance; the
-advisor's unpaired test on the per-process medians would also count how much the processes
-differ, which pairing cancels):
+the same process, so each process gives one paired ratio, runner-up / best, and the test
+is the advisor's margin with a sign test on those pairs (5 processes: all beyond the margin
+has p = 1/32 by chance; the advisor's unpaired test on the per-process medians would also
+count how much the processes differ, which pairing cancels):
 
 - *holds*: the fastest mode is ahead by more than `MARGIN` in every process: clear stays clear;
 - *reversed*: the runner-up is ahead by more than `MARGIN` in every process: "in a
@@ -23,13 +22,14 @@ differ, which pairing cancels):
 One more fresh process per kernel, timing nothing, counts the page faults per call of every
 mode but the Dask ones, size after size as the timed ones run, mode after mode; a mode's
 fact (`FaultFacts`) is the most any process counted, since what ran before a mode in the
-process moves its count. A mode with
-no fault per call allocates nothing glibc gives back between calls, so the condition cannot
-move its time: the layer and Numba-versions pages, measured in a long-running session's
-state only, state it per mode from these facts.
-Checks and facts are stored beside asv's results, one JSON line per run
-(``<results>/<machine>/ntb-conditions.jsonl``; asv reads only ``.json``), and
-`ntb_site.answers.advisor` attaches the newest one of its commit and environment.
+process moves its count. A mode with no fault per call allocates nothing glibc gives back
+between calls, so the condition cannot move its time: the layer and Numba-versions pages,
+measured in a long-running session's state only, state it per mode from these facts; and a
+confirmed verdict between releases whose mode does fault is re-timed in fresh scripts of
+both releases (`fresh_verdicts`). Checks and facts are stored beside asv's results, one
+JSON line per run (``<results>/<machine>/ntb-conditions.jsonl``; asv reads only
+``.json``), and `ntb_site.answers.advisor` attaches the newest one of its commit and
+environment.
 
     python -m ntb_site.answers.conditions [--results DIR] [--machine NAME] [--processes 5] [--python PY]
 
@@ -179,7 +179,8 @@ class FreshVerdict:
         if self.outcome == "none":
             return f"{where}: within noise there ({evidence}); the {self.verdict} is a long-running session's"
         return (
-            f"{where}: a fresh script shows the other direction, an {self.outcome} ({evidence}); the "
+            f"{where}: a fresh script shows the other direction, {'an' if self.outcome[0] == 'i' else 'a'} "
+            f"{self.outcome} ({evidence}); the "
             f"{self.verdict} is a long-running session's, which {FIX} gives a script"
         )
 
