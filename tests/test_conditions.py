@@ -146,3 +146,18 @@ def test_only_a_verdict_whose_mode_faults_is_retimed_and_the_pages_say_so(tmp_pa
     conditions.store(tmp_path, advice, [], facts)
     _, back = conditions.stored(tmp_path, "vm", report.commit)
     assert back.verdicts[found.key].describe() == found.describe()
+
+
+def test_the_stored_numba_versions_report_prints_the_stored_facts(tmp_path, capsys):
+    """``ntb versions`` without a function reads the facts the main job stored."""
+    from ntb_site.answers import numba_versions as nv
+
+    results = Path(shutil.copytree(ROOT / "tests" / "data" / "numba_versions_results", tmp_path / "results"))
+    report = nv.build_report(results)
+    nv.main(["--results", str(results)])
+    assert nv.FRESH_HEADING not in capsys.readouterr().out  # nothing stored: nothing said
+    faults = {c.benchmark.split(".")[0]: {c.params["mode"]: {c.params["size"]: 0.0}} for c in report.comparisons}
+    advice = type("Advice", (), {"machine": "vm", "commit": report.commit, "env_name": "env"})
+    conditions.store(results, advice, [], conditions.FaultFacts(faults))
+    nv.main(["--results", str(results)])
+    assert "the allocator's state cannot move it" in capsys.readouterr().out.split(nv.FRESH_HEADING)[1]

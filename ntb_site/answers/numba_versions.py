@@ -360,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"numba_versions: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     section = machines.find(per_machine(args.results, args.factor), report.machine)
-    print(format_table(report, section.status.notes()))
+    _, facts = conditions.stored(args.results, report.machine, report.commit)
+    print(format_table(dataclasses.replace(report, allocator=facts), section.status.notes()))
     return EXIT_REGRESSION if report.count("regression") else 0
 
 
