@@ -405,7 +405,13 @@ def compile_variant(variant: str) -> dict:
     """Compile `variant` in this process and return its reports: ``asm``, ``llvm``,
     ``diagnostics`` (parfors; empty otherwise), ``helpers`` (`helper_sizes`). Call with
     remarks on and an empty cache."""
+    from numba.core.caching import NullCache
+
     function, args = dispatcher_and_args(variant)
+    # A user kernel caches in a folder of its own (`kernels.flags.compiled`), which an empty
+    # NUMBA_CACHE_DIR does not empty: loaded from there, a variant has no remarks and no
+    # parfor diagnostics (black_scholes.parallel: "metadata None"). Never load, always compile.
+    function._cache = NullCache()
     function(*args)
     signature = function.signatures[0]
     diagnostics = ""

@@ -108,3 +108,29 @@ def test_user_kernels_are_discovered_by_asv_under_their_own_names():
         assert {f"{kernel}.Modes.time_kernel", f"{kernel}.FirstCall.timeraw_first_call"} <= set(found["names"])
     assert "gaussians.Modes.time_kernel" in found["names"]
     assert {"pairwise.prange", "pairwise.chunk", "black_scholes.parallel"} <= set(found["variants"])
+
+
+def test_a_cached_user_variant_is_compiled_again_for_its_machine_code_facts(tmp_path):
+    """A user kernel's own cache folder (filled by a first run) must not feed the
+    machine-code facts, which need a compilation's remarks and parfor diagnostics."""
+    kernel_file = tmp_path / "scaled_user.py"
+    kernel_file.write_text(
+        "import numpy as np\n"
+        "from kernels.user import from_function\n"
+        "def scaled_user(x, factor):\n    return np.exp(x) * factor + 1.0\n"
+        "def inputs(size):\n    return np.linspace(0.0, 1.0, size), 2.0\n"
+        f"KERNEL = from_function(scaled_user, inputs, cache={str(tmp_path / 'cache')!r})\n"
+    )
+    env = {**os.environ, "NTB_USER_KERNELS": str(kernel_file)}
+    fill = "import kernels; k = kernels.REGISTRY['scaled_user']; k.build('parallel', threads=2)(*k.inputs(64))"
+    subprocess.run([sys.executable, "-c", fill], cwd=ROOT, env=env, check=True)
+    assert list((tmp_path / "cache").rglob("*.nbi")), "the first run filled the user's cache"
+    code = (
+        "import json; from benchmarks import machine_code;"
+        " r = machine_code.reports('scaled_user.parallel');"
+        " print(json.dumps({'diagnostics': r['diagnostics'], 'remarks': len(r['remarks'])}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout)
+    assert "Parallel Accelerator Optimizing" in found["diagnostics"] and found["remarks"] > 0
