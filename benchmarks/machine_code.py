@@ -408,8 +408,8 @@ def compile_variant(variant: str) -> dict:
     from numba.core.caching import NullCache
 
     function, args = dispatcher_and_args(variant)
-    # A user kernel caches in a folder of its own (`kernels.flags.compiled`), which an empty
-    # NUMBA_CACHE_DIR does not empty: loaded from there, a variant has no remarks and no
+    # A user kernel caches in a folder of its own (the package's `flags.compiled`), which an
+    # empty NUMBA_CACHE_DIR does not empty: loaded from there, a variant has no remarks and no
     # parfor diagnostics (black_scholes.parallel: "metadata None"). Never load, always compile.
     function._cache = NullCache()
     function(*args)
