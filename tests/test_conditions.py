@@ -115,7 +115,7 @@ def test_a_release_verdict_in_fresh_scripts_follows_a_sign_test_on_pairs_of_proc
     )
     other = verdict([0.5] * 5).describe()
     assert "the other direction, an improvement" in other and "MALLOC_MMAP_THRESHOLD_=" in other
-    assert "within noise there" in verdict([1.5, 1.5, 1.05, 1.5, 1.5]).describe()
+    assert "not confirmed there" in verdict([1.5, 1.5, 1.05, 1.5, 1.5]).describe()
     assert verdict([2.0] * 4 + [2.0]).outcome == "regression" and verdict([2.0] * 4 + [1.0]).outcome == "none"
 
 
@@ -139,7 +139,7 @@ def test_only_a_verdict_whose_mode_faults_is_retimed_and_the_pages_say_so(tmp_pa
     assert len(found.old) == len(found.new) == 2 and all(t > 0 for t in found.old + found.new)
     assert found.outcome == "none"  # 2 pairs can never be clear
     text = nv.format_table(dataclasses.replace(report, allocator=facts)).split(nv.FRESH_HEADING)[1]
-    assert "re-timed in 2 fresh scripts per release: within noise there" in text
+    assert "re-timed in 2 fresh scripts per release: not confirmed there" in text
     # stored beside the answers' checks and read back by the page's loader
     advice = type("Advice", (), {"machine": "vm", "commit": report.commit, "env_name": "env"})
     (tmp_path / "vm").mkdir()

@@ -177,7 +177,10 @@ class FreshVerdict:
         if self.outcome == self.verdict:
             return f"{where}: the {self.verdict} holds there too ({evidence})"
         if self.outcome == "none":
-            return f"{where}: within noise there ({evidence}); the {self.verdict} is a long-running session's"
+            return (
+                f"{where}: not confirmed there ({evidence}: not every pair beyond {self.factor:.2f}x); "
+                f"confirmed in a long-running session only"
+            )
         return (
             f"{where}: a fresh script shows the other direction, {'an' if self.outcome[0] == 'i' else 'a'} "
             f"{self.outcome} ({evidence}); the "
