@@ -43,6 +43,14 @@ def test_a_confirmation_that_disagrees_leaves_the_change_unconfirmed():
     assert judge([*BASE, 1.0, 1.02], [*SLOWER, 1.01, 1.0], first=(4, 4)).verdict == "unconfirmed"
 
 
+def test_a_confirmation_beyond_the_factor_whose_rounds_together_include_no_change_is_unconfirmed():
+    # the A/A case: a first look beyond the factor, a confirmation just beyond it, but its
+    # old rounds as slow as the new: the interval over all rounds holds 1
+    j = judge([*BASE, 1.80, 1.90], [*SLOWER, 2.10, 2.15], first=(4, 4))
+    assert j.confirm_ratio > 1.10 and j.low < 1.0 < j.high
+    assert j.verdict == "unconfirmed"
+
+
 def test_a_shift_within_the_factor_is_no_change_even_if_it_is_real():
     assert judge(BASE, [1.06, 1.07, 1.08, 1.065]).verdict == "none"
 

@@ -23,7 +23,10 @@ A change is judged in two looks, each on rounds measured interleaved in time (as
    (simulated in tests/test_verdicts.py).
 2. Confirmation, on rounds re-measured afterwards in new processes (asv run
    --append-samples, see `ntb_site.results.confirm`): their ratio lies beyond `factor` in the
-   same direction.
+   same direction, and the interval of the ratio over all rounds (`ratio_interval`)
+   excludes no change. Two rounds a side alone are weak evidence: in an A/A of the whole
+   matrix one run confirmed a 1.59x first look whose confirmation read 1.17x, leaving
+   1.46x [0.96, 2.08] over all rounds, where the other run had measured 0.83x.
 
 Only a confirmed change is a regression or an improvement; one that passed the first look
 alone is "unconfirmed". The evidence (ratio over all rounds with a distribution-free
@@ -193,13 +196,14 @@ def judge(
     first_ratio = hodges_lehmann(look_old, look_new)
     direction, p = beyond(look_old, look_new, factor, alpha)
     confirm_ratio = hodges_lehmann(again_old, again_new) if again_old and again_new else None
+    low, high, confidence = ratio_interval(old, new, alpha)
+    excludes_one = low > 1.0 if direction > 0 else high < 1.0
     if not direction:
         verdict: Verdict = "none"
-    elif confirm_ratio is not None and _direction(confirm_ratio, factor) == direction:
+    elif confirm_ratio is not None and _direction(confirm_ratio, factor) == direction and excludes_one:
         verdict = "regression" if direction > 0 else "improvement"
     else:
         verdict = "unconfirmed"
-    low, high, confidence = ratio_interval(old, new, alpha)
     return Judgement(
         verdict=verdict,
         ratio=hodges_lehmann(old, new),
