@@ -14,8 +14,9 @@ the current commit).
 
 The whole matrix's A/A compares two complete runs: run the matrix twice at one commit under
 two machine names, then compare every environment both hold, and confirm what the first look
-flags there with `CONFIRM_ROUNDS` more alternated rounds a side in that environment, as the
-release steps are confirmed::
+flags there with `STORED_CONFIRM_ROUNDS` more alternated rounds a side in that environment.
+The two runs are an hour apart, so the VM's drift lies between the sides: those confirmation
+rounds alone decide, by the first look's test (`judge`'s ``separate``)::
 
     ASV_MACHINE=vm-aa-a bash .ci/bench --all-releases
     ASV_MACHINE=vm-aa-b bash .ci/bench --all-releases     # reuses the environments
@@ -46,6 +47,8 @@ from ntb_site.suite import matrix
 
 EXIT_VERDICT = 1
 EXIT_ERROR = 2
+STORED_CONFIRM_ROUNDS = 4
+"""Confirmation rounds a side for two stored runs: the fewest the exact test decides on."""
 
 
 def _round(config: str, commit: str, env: str, machine: str, bench: Sequence[str], append: bool) -> int:
@@ -106,7 +109,8 @@ def stored(
     found = []
     for env in shared:
         a, b = (confirm.find_run(results_dir, machine, commit, env) for machine in sides)
-        found += [(env, c) for c in comparison.compare_runs(a, b, tuple(sides), results_dir, factor=factor)]
+        compared = comparison.compare_runs(a, b, tuple(sides), results_dir, factor=factor, separate=True)
+        found += [(env, c) for c in compared]
     return found
 
 
@@ -131,8 +135,8 @@ def confirm_stored(
     environments: Mapping[str, str],
 ) -> None:
     """Re-measure the `flagged` timings of two stored runs, environment by environment, with
-    `CONFIRM_ROUNDS` alternated rounds a side appended to each run (asv's ``-E`` of an
-    environment name: `environments`, else the name itself)."""
+    `STORED_CONFIRM_ROUNDS` alternated rounds a side appended to each run (asv's ``-E`` of
+    an environment name: `environments`, else the name itself)."""
     results_dir = Path(Config.load(config).results_dir)
     by_env: dict[str, set[str]] = {}
     for env, c in flagged:
@@ -143,7 +147,7 @@ def confirm_stored(
             keys,
             lambda env=env: [confirm.find_run(results_dir, machine, commit, env) for machine in sides],
             lambda keys, env=env: _rounds(
-                config, commit, environments.get(env, env), sides, sorted(keys), confirm.CONFIRM_ROUNDS, True
+                config, commit, environments.get(env, env), sides, sorted(keys), STORED_CONFIRM_ROUNDS, True
             ),
         )
 

@@ -89,9 +89,11 @@ def compare_runs(
     results_dir: str | Path,
     *,
     factor: float = DEFAULT_FACTOR,
+    separate: bool = False,
 ) -> Iterator[Comparison]:
     """Every judged timing both runs recorded with the same parameters (n/a on either side
-    skipped), old → new."""
+    skipped), old → new; `separate`: the runs were not measured interleaved in time (see
+    `judge`)."""
     old_first = confirm.first_look_rounds(results_dir, old)
     new_first = confirm.first_look_rounds(results_dir, new)
     shared = sorted(set(old.result.get_all_result_keys()) & set(new.result.get_all_result_keys()))
@@ -107,7 +109,7 @@ def compare_runs(
             judgement = None
             if old_rounds and new_rounds and min(old_rounds + new_rounds) > 0:
                 first = (old_first.get(key, len(old_rounds)), new_first.get(key, len(new_rounds)))
-                judgement = judge(old_rounds, new_rounds, first=first, factor=factor)
+                judgement = judge(old_rounds, new_rounds, first=first, factor=factor, separate=separate)
             yield Comparison(
                 benchmark=name,
                 params=a.params,

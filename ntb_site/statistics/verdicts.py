@@ -28,6 +28,13 @@ A change is judged in two looks, each on rounds measured interleaved in time (as
    matrix one run confirmed a 1.59x first look whose confirmation read 1.17x, leaving
    1.46x [0.96, 2.08] over all rounds, where the other run had measured 0.83x.
 
+Where the two sides of the first look were not measured interleaved in time (two stored
+runs of the whole matrix, an hour apart: `separate`), the VM's drift over that hour lands
+between the sides and the first look only screens: the confirmation's rounds, alternated
+in time, then decide alone, by the first look's test (so they need 4 a side). An A/A of
+the whole matrix whose sides ran at different paces (one 1.2-1.3x slower throughout) had 13
+of its 69 first-look flags confirmed by 2 rounds a side.
+
 Only a confirmed change is a regression or an improvement; one that passed the first look
 alone is "unconfirmed". The evidence (ratio over all rounds with a distribution-free
 confidence interval, rounds per side) travels with every verdict.
@@ -185,9 +192,12 @@ def judge(
     first: tuple[int, int] | None = None,
     factor: float = DEFAULT_FACTOR,
     alpha: float = ALPHA,
+    separate: bool = False,
 ) -> Judgement:
     """Judge per-round values `old` → `new` (lower is better). `first` is how many rounds
-    of each side belong to the first look (default: all, i.e. nothing confirmed yet)."""
+    of each side belong to the first look (default: all, i.e. nothing confirmed yet);
+    `separate`: the first look's sides were measured apart in time, the confirmation's
+    rounds alone decide (see the module docstring)."""
     if not old or not new:
         raise ValueError("old, new: expected at least one round on each side")
     first_old, first_new = first or (len(old), len(new))
@@ -198,9 +208,13 @@ def judge(
     confirm_ratio = hodges_lehmann(again_old, again_new) if again_old and again_new else None
     low, high, confidence = ratio_interval(old, new, alpha)
     excludes_one = low > 1.0 if direction > 0 else high < 1.0
+    if separate:
+        confirmed = bool(again_old and again_new) and beyond(again_old, again_new, factor, alpha)[0] == direction
+    else:
+        confirmed = confirm_ratio is not None and _direction(confirm_ratio, factor) == direction and excludes_one
     if not direction:
         verdict: Verdict = "none"
-    elif confirm_ratio is not None and _direction(confirm_ratio, factor) == direction and excludes_one:
+    elif confirmed:
         verdict = "regression" if direction > 0 else "improvement"
     else:
         verdict = "unconfirmed"
