@@ -55,7 +55,7 @@ def test_runs_measured_apart_in_time_are_decided_by_the_confirmation_alone():
     # the first look of two stored runs an hour apart: the slower side is the VM's drift
     drift = judge([*BASE, 1.0, 1.02, 0.99, 1.01], [*SLOWER, 1.2, 1.22, 1.18, 0.98], first=(4, 4), separate=True)
     assert drift.confirm_ratio > 1.10 and drift.verdict == "unconfirmed"
-    # the same rounds measured interleaved: the 2-round rule would have confirmed them
+    # sides measured interleaved: 2 confirmation rounds beyond the factor are enough
     assert judge([*BASE, 1.0, 1.02], [*SLOWER, 1.2, 1.22], first=(4, 4)).verdict == "regression"
     real = judge([*BASE, 1.0, 1.02, 0.99, 1.01], [*SLOWER, 1.28, 1.32, 1.30, 1.29], first=(4, 4), separate=True)
     assert real.verdict == "regression"
