@@ -17,6 +17,9 @@ once per environment and round, then forks one process per benchmark point, so w
 loaded here is loaded once instead of in every point's `setup`. Dask's `compute` imports
 `distributed` to look for a default client, so every `dask` and `distributed` point paid
 that import (0.46 s on the 2-vCPU Intel Xeon VM) in its setup; the import starts no thread.
+A run with no Dask point sets ``NTB_PRELOAD_DASK=0`` (`.ci/bench` does, for its release
+steps and the layer page) and spares every process it starts that import; a Dask point run
+there still works, paying the import in its untimed setup.
 """
 
 import ctypes
@@ -62,4 +65,5 @@ def _load_numba_registries() -> None:
 
 
 _load_numba_registries()
-import distributed  # noqa: E402, F401  (see the module docstring)
+if os.environ.get("NTB_PRELOAD_DASK", "1") != "0":
+    import distributed  # noqa: F401  (see the module docstring)

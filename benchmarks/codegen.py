@@ -2,15 +2,14 @@
 timings of each environment (see `machine_code`), so a change of speed between Numba
 releases can be read against what the compiler did differently.
 
-Each variant is compiled once per environment, in a fresh interpreter with an empty Numba
-cache (``setup_cache``: asv runs it once and records how long it took); every fact is then
-a `track_` of its own, n/a where it does not apply (parfor facts of a serial loop, assembly
-facts off x86-64). A variant the installed package lacks is n/a; one that fails to compile
-fails its facts with the compiler's message.
+Each variant is compiled once per environment, as in a fresh interpreter with an empty
+Numba cache (`machine_code.reports_of`; ``setup_cache``: asv runs it once and records how
+long it took); every fact is then a `track_` of its own, n/a where it does not apply
+(parfor facts of a serial loop, assembly facts off x86-64). A variant the installed
+package lacks is n/a; one that fails to compile fails its facts with the compiler's message.
 """
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 from . import machine_code
 
@@ -49,13 +48,12 @@ def user_variants() -> tuple[str, ...]:
 VARIANTS += user_variants()
 
 
-def _collect(variant: str) -> dict | str:
-    try:
-        return machine_code.facts(variant).as_numbers()
-    except ValueError as error:  # not in this commit's registry
-        return f"n/a: {error}"
-    except RuntimeError as error:
-        return str(error)
+def _numbers(variant: str, found: dict | Exception) -> dict | str:
+    if isinstance(found, ValueError):  # not in this commit's registry
+        return f"n/a: {found}"
+    if isinstance(found, Exception):
+        return str(found)
+    return machine_code.Facts(variant, found).as_numbers()
 
 
 class MachineCode:
@@ -67,8 +65,8 @@ class MachineCode:
     timeout = 900
 
     def setup_cache(self):
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            return dict(zip(VARIANTS, pool.map(_collect, VARIANTS), strict=True))
+        found = machine_code.reports_of(list(VARIANTS), workers=os.cpu_count() or 1)
+        return {variant: _numbers(variant, found[variant]) for variant in VARIANTS}
 
     def setup(self, found, variant, fact):
         numbers = found[variant]

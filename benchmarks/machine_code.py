@@ -3,12 +3,13 @@ LLVM's own reports, never from timing.
 
 A *variant* is ``kernel.mode``: a Numba-compiled mode of a registry kernel (``serial``,
 ``parallel``, ``prange``) or ``chunk``, the nogil function that the threads, dask and
-distributed modes all run. Each variant is compiled in a fresh interpreter with an empty
-Numba cache, so its facts are what a user's
-first compilation under that Numba gives, whatever ran or was cached before; LLVM's
-optimisation remarks (inlining, loop vectorisation) are switched on there only. That
-interpreter loads this package by path, as asv does, so it compiles the `kernels` installed
-in the environment (the benchmarked commit's), never a checkout's folder.
+distributed modes all run. Each variant is compiled in a process of its own, forked from a
+fresh interpreter that has imported Numba and nothing of `kernels`, with an empty Numba cache
+(`reports_of`), so its facts are what a user's first compilation under that Numba gives,
+whatever ran or was cached before; LLVM's optimisation remarks (inlining, loop
+vectorisation) are switched on there only. That interpreter loads this package by path, as
+asv does, so it compiles the `kernels` installed in the environment (the benchmarked
+commit's), never a checkout's folder.
 
 Sources, per variant:
 
@@ -55,6 +56,8 @@ REMARKS = (
 )
 TIMEOUT = 300
 """Seconds one variant may take to compile before its facts fail (bounded, never a hang)."""
+STARTUP = 60
+"""Seconds the interpreter that forks the compiles may take to start, beyond their `TIMEOUT`s."""
 
 LIBM = re.compile(r"(exp|exp2|expm1|log|log2|log10|log1p|pow|sqrt|cbrt|hypot|sin|cos|tan|atan2?|sinh|cosh|tanh)f?")
 """Scalar libm functions, as LLVM names them once it lowers its math intrinsics."""
@@ -423,52 +426,133 @@ def compile_variant(variant: str) -> dict:
     return {"asm": asm, "llvm": llvm_ir, "diagnostics": diagnostics, "helpers": helper_sizes()}
 
 
-def _main_compile(variant: str) -> None:
-    """Subprocess entry: remarks on, compile, JSON of the reports on stdout."""
-    import llvmlite.binding as llvm
+def _compile_child(variant: str, out: Path) -> None:
+    """In a forked child: an empty Numba cache of its own, remarks on and written to
+    ``out/remarks`` (LLVM writes them to fd 2), compile, JSON to ``out/result``; never returns."""
+    import shutil
 
-    for option in REMARKS:
-        llvm.set_option("", option)
-    reports = compile_variant(variant)
-    sys.stdout.write(json.dumps(reports))
+    import llvmlite.binding as llvm
+    import numba
+
+    code = 1
+    cache = tempfile.mkdtemp(prefix="ntb-codegen-")
+    try:
+        os.environ["NUMBA_CACHE_DIR"] = numba.config.CACHE_DIR = cache
+        os.dup2(os.open(out / "remarks", os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+        for option in REMARKS:
+            llvm.set_option("", option)
+        try:
+            result = {"reports": compile_variant(variant)}
+        except ValueError as error:  # not a compiled variant of the installed package
+            result = {"n/a": str(error)}
+        (out / "result").write_text(json.dumps(result))
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        shutil.rmtree(cache, ignore_errors=True)
+        os._exit(code)
+
+
+def _main_compile(root: str, workers: int, timeout: float, variants: list[str]) -> None:
+    """Subprocess entry: with Numba imported and nothing of `kernels`, fork one child per
+    variant (`workers` at a time) into ``root/<index>``; a child past `timeout` s is killed."""
+    import signal
+    import time
+
+    import llvmlite.binding  # noqa: F401  (loaded once, before the forks)
+
+    if "kernels" in sys.modules:  # its cached functions would share one cache folder
+        raise RuntimeError("kernels was imported before the forks")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pending = list(enumerate(variants))
+    running: dict[int, tuple[int, float]] = {}
+    while pending or running:
+        while pending and len(running) < workers:
+            index, variant = pending.pop(0)
+            out = Path(root) / str(index)
+            out.mkdir()
+            pid = os.fork()
+            if pid == 0:
+                _compile_child(variant, out)
+            running[pid] = (index, time.monotonic())
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid:
+            running.pop(pid)
+            continue
+        for pid, (index, start) in list(running.items()):
+            if time.monotonic() - start > timeout:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                (Path(root) / str(index) / "timeout").touch()
+                running.pop(pid)
+        time.sleep(0.01)
 
 
 BOOT = """
-import importlib.util, sys
-root, variant = sys.argv[1:]
+import importlib.util, json, sys
+root, workers, timeout, variants = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
 spec = importlib.util.spec_from_file_location(
-    "benchmarks", f"{root}/benchmarks/__init__.py", submodule_search_locations=[f"{root}/benchmarks"]
+    "benchmarks", f"{sys.argv[5]}/benchmarks/__init__.py", submodule_search_locations=[f"{sys.argv[5]}/benchmarks"]
 )
 sys.modules["benchmarks"] = package = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(package)
 from benchmarks import machine_code
-machine_code._main_compile(variant)
+machine_code._main_compile(root, workers, timeout, variants)
 """
 """Loads this suite's package by path, as asv does, so that `kernels` is the package
 installed in the environment, never a checkout's folder of the same name."""
 
 
-def reports(variant: str, timeout: float = TIMEOUT) -> dict:
-    """`compile_variant` in a fresh interpreter with an empty Numba cache, plus its LLVM
-    ``remarks`` text; RuntimeError with the compiler's message when it fails."""
+def reports_of(variants: list[str], workers: int = 1, timeout: float = TIMEOUT) -> dict[str, dict | Exception]:
+    """`compile_variant` of each of `variants`, plus its LLVM ``remarks`` text, or the
+    error: ValueError where the installed package has no such compiled variant,
+    RuntimeError with the compiler's message where compiling failed or took over `timeout` s.
+
+    Each variant compiles in a child forked from one fresh interpreter that has imported
+    Numba (and this suite's package, as asv's processes do) but nothing of `kernels`, with an
+    empty Numba cache of its own: the state of a fresh interpreter about to compile, with
+    Numba's ~1 s import paid once instead of once per variant. `workers` children run at a time.
+    """
     root = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory(prefix="ntb-codegen-") as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+    found: dict[str, dict | Exception] = {}
+    with tempfile.TemporaryDirectory(prefix="ntb-codegen-") as work:
+        env = {**os.environ, "NUMBA_CACHE_DIR": work}
         env.pop("PYTHONPATH", None)
+        command = [sys.executable, "-c", BOOT, work, str(workers), str(timeout), json.dumps(variants), str(root)]
+        limit = timeout * len(variants) + STARTUP
         try:
-            done = subprocess.run(
-                [sys.executable, "-c", BOOT, str(root), variant],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=timeout,
-                cwd=cache,
-            )
+            done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=limit, cwd=work)
         except subprocess.TimeoutExpired as error:
-            raise RuntimeError(f"compiling {variant} took over {timeout} s") from error
-    if done.returncode != 0:
-        raise RuntimeError(f"compiling {variant} failed:\n{done.stderr[-3000:]}")
-    return {**json.loads(done.stdout), "remarks": done.stderr}
+            raise RuntimeError(f"compiling {', '.join(variants)} took over {limit:g} s") from error
+        if done.returncode != 0:
+            raise RuntimeError(f"compiling {', '.join(variants)} failed:\n{done.stderr[-3000:]}")
+        for index, variant in enumerate(variants):
+            out = Path(work) / str(index)
+            remarks = (out / "remarks").read_text(errors="replace") if (out / "remarks").exists() else ""
+            if (out / "timeout").exists():
+                found[variant] = RuntimeError(f"compiling {variant} took over {timeout:g} s")
+            elif not (out / "result").exists():
+                found[variant] = RuntimeError(f"compiling {variant} failed:\n{remarks[-3000:]}")
+            else:
+                result = json.loads((out / "result").read_text())
+                if "n/a" in result:
+                    found[variant] = ValueError(result["n/a"])
+                else:
+                    found[variant] = {**result["reports"], "remarks": remarks}
+    return found
+
+
+def reports(variant: str, timeout: float = TIMEOUT) -> dict:
+    """`reports_of` one variant; its error raised."""
+    found = reports_of([variant], timeout=timeout)[variant]
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 class Facts:
@@ -552,5 +636,5 @@ def reason_code(reason: str) -> int:
 
 
 def facts(variant: str) -> Facts:
-    """The facts of `variant`, compiled in a fresh interpreter."""
+    """The facts of `variant` (`reports`)."""
     return Facts(variant, reports(variant))

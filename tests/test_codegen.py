@@ -79,6 +79,44 @@ def test_facts_are_deterministic(random_loop):
     assert machine_code.facts("monte_carlo_pi.serial").as_numbers() == random_loop.as_numbers()
 
 
+FRESH = """
+import json, sys
+import llvmlite.binding as llvm
+from benchmarks import machine_code
+for option in machine_code.REMARKS:
+    llvm.set_option("", option)
+json.dump(machine_code.compile_variant(sys.argv[1]), sys.stdout)
+"""
+
+
+def test_a_forked_compile_gives_a_fresh_interpreters_facts(tmp_path, parfor):
+    """The children `reports_of` forks report what a plain fresh interpreter compiling the
+    variant alone, with an empty cache, reports."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH, "gaussians.parallel"], capture_output=True, text=True, env=env, check=True
+    )
+    fresh = machine_code.Facts("gaussians.parallel", {**json.loads(done.stdout), "remarks": done.stderr})
+    assert fresh.as_numbers() == parfor.as_numbers()
+
+
+def test_reports_of_tells_each_variants_outcome():
+    found = machine_code.reports_of(["kde.chunk", "kde.numpy", "nope.serial"], workers=2)
+    assert isinstance(found["kde.chunk"], dict) and found["kde.chunk"]["asm"] and found["kde.chunk"]["remarks"]
+    assert isinstance(found["kde.numpy"], ValueError) and "not Numba-compiled" in str(found["kde.numpy"])
+    assert isinstance(found["nope.serial"], ValueError) and "unknown kernel" in str(found["nope.serial"])
+
+
+def test_a_compile_past_its_time_is_stopped_with_a_clear_error():
+    with pytest.raises(RuntimeError, match=r"compiling gaussians.parallel took over 0.01 s"):
+        machine_code.reports("gaussians.parallel", timeout=0.01)
+
+
 def test_diagnosis_in_words(exp_loop, random_loop):
     loop, draw = exp_loop.as_numbers(), random_loop.as_numbers()
     loop = {k: v for k, v in loop.items() if v is not None}

@@ -55,6 +55,8 @@ def newest_release(versions: Iterable[Version]) -> Version:
 
 def environments(config: str = "asv.conf.json") -> list:
     """asv's environments for the matrix in `config`, in asv's order."""
+    from ntb_site.suite import uv_env  # noqa: F401  (asv.conf.json's environment type, as its plugins list does)
+
     return list(environment.get_environments(Config.load(config), None, verbose=False))
 
 
