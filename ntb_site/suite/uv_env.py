@@ -3,7 +3,10 @@
 The environments are the ones asv's ``virtualenv`` type makes (``python -m virtualenv``,
 the same names, so results and pages do not change), but every ``pip install`` asv runs in
 them (``wheel``, ``pip``, each matrix package with ``--upgrade``) runs as ``uv pip install``,
-and `asv.conf.json`'s install and uninstall commands call ``uv`` too. Both resolve the
+and `asv.conf.json`'s install and uninstall commands call ``uv`` too. Installs compile the
+bytecode, as pip's do: without it every fresh interpreter (each benchmark round, each
+first call) parses its imports again where ``PYTHONDONTWRITEBYTECODE`` is set (numpy's
+first call took 625 ms instead of 241 ms). Both resolve the
 newest releases the pins allow from PyPI; uv does it in ~1 s per call where pip took 5-10 s,
 which was most of the main job's set-up (`docs/figures.md`). uv comes with the ``bench``
 extra (`pyproject.toml`): the one asv runs from finds it beside itself, and anywhere else
@@ -49,4 +52,5 @@ class VirtualenvUv(Virtualenv):
 
     def _run_pip(self, args, **kwargs):
         python = self.find_executable("python")
-        return self.run_executable("uv", ["pip", *args, "--python", python], **kwargs)
+        compile_bytecode = ["--compile-bytecode"] if args[:1] == ["install"] else []
+        return self.run_executable("uv", ["pip", *args, *compile_bytecode, "--python", python], **kwargs)
