@@ -140,3 +140,14 @@ def test_the_console_script_is_installed():
     script = Path(sys.executable).with_name("ntb")
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "advise" in proc.stdout
+
+
+def test_the_versions_config_keeps_the_environment_plugin_and_drops_the_site(tmp_path, monkeypatch):
+    """asv must still know the config's environment type (uv's virtualenvs) when `ntb
+    versions` runs it, and publishes nothing from that config."""
+    from ntb_site.user import versions
+
+    monkeypatch.setattr(versions, "WORK", tmp_path)
+    written = json.loads(versions.user_config(Path("asv.conf.json")).read_text())
+    assert written["environment_type"] == "virtualenv-uv"
+    assert written["plugins"] == [".ntb_site.suite.uv_env"]

@@ -50,14 +50,15 @@ DEFAULT_SIZES = ("1e5", "1e6")
 
 def user_config(config: Path) -> Path:
     """The project's asv config with every path absolute and the results in `RESULTS`,
-    written beside the kernel files (no site plugins: nothing is published from it)."""
+    written beside the kernel files (no site plugins: nothing is published from it; the
+    environment type's plugin stays)."""
     found = json.loads(config.read_text(encoding="utf-8"))
     base = config.resolve().parent
     for key in ("repo", "benchmark_dir", "env_dir"):
         found[key] = str((base / found.get(key, ".")).resolve())
     found["results_dir"] = str(RESULTS)
     found["html_dir"] = str(WORK / "html")
-    found.pop("plugins", None)
+    found["plugins"] = [p for p in found.get("plugins", []) if not p.lstrip(".").startswith("ntb_site.pages.")]
     path = WORK / "asv.conf.json"
     path.write_text(json.dumps(found, indent=4) + "\n", encoding="utf-8")
     return path
