@@ -6,11 +6,11 @@ them (``wheel``, ``pip``, each matrix package with ``--upgrade``) runs as ``uv p
 and `asv.conf.json`'s install and uninstall commands call ``uv`` too. Installs compile the
 bytecode, as pip's do: without it every fresh interpreter (each benchmark round, each
 first call) parses its imports again where ``PYTHONDONTWRITEBYTECODE`` is set (numpy's
-first call took 625 ms instead of 241 ms). Both resolve the
-newest releases the pins allow from PyPI; uv does it in ~1 s per call where pip took 5-10 s,
-which was most of the main job's set-up (`docs/figures.md`). uv comes with the ``bench``
-extra (`pyproject.toml`): the one asv runs from finds it beside itself, and anywhere else
-asv stops with an error naming the extra.
+first call took 625 ms instead of 241 ms). Both resolve the newest releases the pins allow
+from PyPI; uv does it in ~1 s per call where pip took 5-10 s, which was most of the main
+job's set-up (`docs/figures.md`). uv comes with the ``bench`` extra (`pyproject.toml`): the
+one asv runs from finds it beside itself, and anywhere else asv stops with an error naming
+the extra.
 
 Selected by ``"environment_type": "virtualenv-uv"`` with this module among the config's
 ``plugins``.
@@ -28,11 +28,9 @@ def uv_binary() -> str:
     """The uv executable of the Python running asv; EnvironmentUnavailable naming the extra."""
     try:
         from uv import find_uv_bin
-    except ImportError:
-        raise environment.EnvironmentUnavailable(UV_MISSING) from None
-    try:
+
         return find_uv_bin()
-    except FileNotFoundError:
+    except (ImportError, FileNotFoundError):
         raise environment.EnvironmentUnavailable(UV_MISSING) from None
 
 
