@@ -101,6 +101,15 @@ def test_fault_counts_alone_time_nothing():
     assert facts.needs_both("kde", "prange") is None
 
 
+def test_fault_counts_two_processes_at_a_time_match_one_alone():
+    kde = ("kde", [100_000], ["numpy", "serial"], sys.executable)
+    alone = conditions.count_faults_of([kde], 1).faults["kde"]
+    both = conditions.count_faults_of([kde, ("gaussians", [100_000], ["numpy"], sys.executable)], 1).faults
+    assert set(both) == {"kde", "gaussians"} and both["gaussians"]["numpy"][100_000] >= 100
+    assert abs(both["kde"]["numpy"][100_000] - alone["numpy"][100_000]) <= 2
+    assert both["kde"]["serial"][100_000] == alone["serial"][100_000] == 0
+
+
 def verdict(new, verdict="regression"):
     return conditions.FreshVerdict(
         "kde.Modes.time_kernel(100000, 'numpy', 1)", ("0.61.2", "0.68.1"), verdict, [1.0] * 5, new, 1.1

@@ -20,7 +20,8 @@ count how much the processes differ, which pairing cancels):
 - otherwise *within noise* in a fresh script: the answer is not clear.
 
 One more fresh process per kernel, timing nothing, counts the page faults per call of every
-mode but the Dask ones, size after size as the timed ones run, mode after mode; a mode's
+mode but the Dask ones, size after size as the timed ones run, mode after mode (after every
+timed process, two such processes at a time: `FAULT_WORKERS`); a mode's
 fact (`FaultFacts`) is the most any process counted, since what ran before a mode in the
 process moves its count. A mode with no fault per call allocates nothing glibc gives back
 between calls, so the condition cannot move its time: the layer and Numba-versions pages,
@@ -46,6 +47,7 @@ import os
 import statistics
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -58,6 +60,10 @@ from ntb_site.statistics.lead import MARGIN
 PROCESSES = 5
 """Fresh processes per kernel: the fewest in which a sign test can show a lead (p < 0.05)."""
 SAMPLES = 5
+FAULT_WORKERS = 2
+"""Fault-counting processes run at once: they time nothing, and the page faults a process
+counts do not depend on what runs beside it (kde `numpy` at 1e6 counted 808 or 1,319 per
+call, process by process, in 8 processes alone and in 8 run two at a time)."""
 STORE = "ntb-conditions.jsonl"
 FAULTLESS = 1.0
 """Fewer page faults per call than this: the mode allocates nothing that is given back."""
@@ -277,12 +283,11 @@ def fresh_verdicts(
 
 def measure(advice, processes: int = PROCESSES, python: str = sys.executable) -> tuple[list[FreshCheck], FaultFacts]:
     """Every answer of `advice` (a `ntb_site.answers.advisor.Advice`) with a runner-up,
-    re-measured in `processes` fresh scripts, one process per kernel and round; the page
-    faults of every mode of its kernels, counted in one more process per kernel."""
+    re-measured in `processes` fresh scripts, one process per kernel and round; then the
+    page faults of every mode of its kernels, counted in one more process per kernel."""
     from ntb_site.suite.plan import DASK_MODES  # imports kernels (Numba): only when measuring
 
-    checks = []
-    faults: dict[str, dict[str, dict[int, float]]] = {}
+    timed = []
     for name, kernel in advice.kernels.items():
         answers = [b for b in map(kernel.best, kernel.sizes) if b.runner_up]
         if not answers:
@@ -300,10 +305,15 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
             )
             for _ in range(processes)
         ]
-        # A mode's faults depend on what ran before it in the process (after `prange`,
-        # monte_carlo_pi_blocked `numpy` faulted 160 times per call at 1e5; alone, never):
-        # the most counted after the timed pair or in the kernel's order of modes
-        found = count_faults(name, sizes, counted, advice.threads, [python], dict(os.environ)).faults[name]
+        timed.append((name, answers, sizes, counted, timed_counted, rounds))
+    # A mode's faults depend on what ran before it in the process (after `prange`,
+    # monte_carlo_pi_blocked `numpy` faulted 160 times per call at 1e5; alone, never):
+    # the most counted after the timed pair or in the kernel's order of modes
+    alone = count_faults_of([(name, sizes, counted, python) for name, _, sizes, counted, _, _ in timed], advice.threads)
+    checks = []
+    faults: dict[str, dict[str, dict[int, float]]] = {}
+    for name, answers, sizes, _, timed_counted, rounds in timed:
+        found = alone.faults[name]
         for mode in timed_counted:
             for size in sizes:
                 found[mode][size] = max(found[mode][size], *(r["faults"][mode][str(size)] for r in rounds))
@@ -321,13 +331,27 @@ def count_faults(
 ) -> FaultFacts:
     """The page faults per call of `modes` of `kernel` at `sizes` in a fresh script under
     each of `pythons` (one process each, nothing timed), the most any counted."""
-    found: dict[str, dict[int, float]] = {}
-    for python in pythons:
-        counted = condition_worker.run(kernel, "fresh", threads, 0, sizes, faults=modes, python=python, env=env)
-        for mode, by_size in counted["faults"].items():
-            for size, count in by_size.items():
-                found.setdefault(mode, {})[int(size)] = max(count, found.get(mode, {}).get(int(size), 0.0))
-    return FaultFacts({kernel: found})
+    return count_faults_of([(kernel, sizes, modes, python) for python in pythons], threads, env)
+
+
+def count_faults_of(
+    requests: Sequence[tuple[str, Sequence[int], Sequence[str], str]], threads: int, env: dict[str, str] | None = None
+) -> FaultFacts:
+    """`count_faults` for each ``(kernel, sizes, modes, python)`` of `requests`, one
+    process each, `FAULT_WORKERS` at a time; per kernel, mode and size the most any counted."""
+
+    def counted(request: tuple[str, Sequence[int], Sequence[str], str]) -> dict:
+        kernel, sizes, modes, python = request
+        return condition_worker.run(kernel, "fresh", threads, 0, sizes, faults=modes, python=python, env=env)["faults"]
+
+    found: dict[str, dict[str, dict[int, float]]] = {}
+    with ThreadPoolExecutor(FAULT_WORKERS) as pool:
+        for (kernel, *_), faults in zip(requests, pool.map(counted, requests), strict=True):
+            mine = found.setdefault(kernel, {})
+            for mode, by_size in faults.items():
+                for size, count in by_size.items():
+                    mine.setdefault(mode, {})[int(size)] = max(count, mine.get(mode, {}).get(int(size), 0.0))
+    return FaultFacts(found)
 
 
 def store(results_dir: str | Path, advice, checks: Sequence[FreshCheck], facts: FaultFacts) -> Path:
@@ -427,6 +451,7 @@ def release_verdicts(results_dir: str, advice, facts: FaultFacts, config: str, p
     faults = {
         kernel: {mode: dict(by_size) for mode, by_size in modes.items()} for kernel, modes in facts.faults.items()
     }
+    requests = []
     for step in report.steps:
         confirmed: dict[str, set[tuple[str, int]]] = {}
         for c in step.comparisons:
@@ -436,11 +461,12 @@ def release_verdicts(results_dir: str, advice, facts: FaultFacts, config: str, p
                 confirmed.setdefault(c.benchmark.split(".")[0], set()).add((c.params["mode"], int(c.params["size"])))
         for kernel, points in sorted(confirmed.items()):
             modes, sizes = sorted({m for m, _ in points}), sorted({s for _, s in points})
-            older = count_faults(kernel, sizes, modes, advice.threads, [python_of(step.old.env_name)], dict(os.environ))
-            for mode, by_size in older.faults[kernel].items():
-                for size, count in by_size.items():
-                    mine = faults.setdefault(kernel, {}).setdefault(mode, {})
-                    mine[size] = max(count, mine.get(size, 0.0))
+            requests.append((kernel, sizes, modes, python_of(step.old.env_name)))
+    for kernel, modes in count_faults_of(requests, advice.threads).faults.items():
+        for mode, by_size in modes.items():
+            for size, count in by_size.items():
+                mine = faults.setdefault(kernel, {}).setdefault(mode, {})
+                mine[size] = max(count, mine.get(size, 0.0))
     return fresh_verdicts(report, FaultFacts(faults, facts.verdicts), python_of, dict(os.environ), processes)
 
 
