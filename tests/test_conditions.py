@@ -31,6 +31,10 @@ def test_outcomes_follow_a_sign_test_on_the_paired_processes():
     text = flipped.describe()
     assert text.startswith("in a long-running session numpy; in a fresh script prange")
     assert "MALLOC_MMAP_THRESHOLD_=" in text and "numpy 358" in text
+    # numpy was not clearly ahead in the long-running session: prange is the answer in both
+    tied = dataclasses.replace(flipped, clear_in_session=False).describe()
+    assert tied.startswith("prange in both conditions: clearly ahead of numpy in a fresh script (prange / numpy")
+    assert tied.endswith("within noise of it in a long-running session") and "MALLOC" not in tied
     unexplained = check([1.5, 2.5, 1.5, 1.7, 3.4], [1.0, 2.0, 1.1, 1.0, 3.0], {"numpy": 0.0, "prange": 0.0})
     assert unexplained.outcome == "reversed" and "does not explain it" in unexplained.describe()
     assert check([1.0, 1.2, 1.0, 1.2, 1.0], [1.1, 1.1, 1.1, 1.1, 1.2]).outcome == "noise"
@@ -65,6 +69,19 @@ def test_stored_checks_decide_clear_and_reach_the_page(results):
     page = advisor_page.best_table(after.kernels["kde"])
     assert f"<code>{clear.runner_up}</code> ahead" in page
     assert f"in a fresh script <code>{clear.runner_up}</code>" in advisor_page.summary(after.kernels["kde"])
+
+
+def test_a_reversed_answer_not_clear_in_the_session_names_the_fresh_scripts_mode_for_both(results):
+    before = advisor.load(results)
+    kernel = before.kernels["gaussians"]
+    unclear = next(b for b in map(kernel.best, kernel.sizes) if b.runner_up and not b.clear_in_session)
+    times = {unclear.mode: [2.0] * 5, unclear.runner_up: [1.0] * 5}
+    faults = {unclear.mode: 359.0, unclear.runner_up: 0.0}
+    reversed_ = FreshCheck("gaussians", unclear.size, unclear.mode, unclear.runner_up, times, faults)
+    conditions.store(results, before, [reversed_], conditions.FaultFacts({}))
+    best = advisor.load(results).kernels["gaussians"].best(unclear.size)
+    assert best.fresh.clear_in_session is False  # the rounds' verdict, whatever the stored record said
+    assert best.condition().startswith(f"{unclear.runner_up} in both conditions: clearly ahead of {unclear.mode}")
 
 
 def test_checks_of_another_commit_are_not_attached(results):

@@ -151,3 +151,36 @@ def test_the_versions_config_keeps_the_environment_plugin_and_drops_the_site(tmp
     written = json.loads(versions.user_config(Path("asv.conf.json")).read_text())
     assert written["environment_type"] == "virtualenv-uv"
     assert written["plugins"] == [".ntb_site.suite.uv_env"]
+
+
+def condition(times: dict[str, list[float]]):
+    """One condition's advice at 100,000 elements from its rounds (one value per process)."""
+    from ntb_site.answers.advisor import KernelAdvice, ModeCurve
+    from ntb_site.statistics.estimate import Estimate
+
+    curves = {
+        mode: ModeCurve(mode, 1, {100_000: Estimate(sorted(r)[len(r) // 2], min(r), max(r))}, None, {100_000: r})
+        for mode, r in times.items()
+    }
+    return KernelAdvice("k", 2, curves)
+
+
+TIED = [10.0, 10.1, 9.9, 10.05]
+SLOWER = [16.0, 17.0, 16.5, 16.2]
+
+
+def test_an_answer_names_one_mode_where_the_other_conditions_fastest_is_only_within_noise():
+    from ntb_site.user.advise import answer
+
+    steady = condition({"numpy": TIED, "parallel": [10.3, 10.2, 10.4, 10.1]})
+    fresh = condition({"numpy": SLOWER, "parallel": TIED, "threads": [10.5, 10.3, 10.6, 10.2]})
+    found = answer({"fresh": fresh, "steady": steady}, 100_000)
+    assert found["mode"] == {"fresh": "parallel", "steady": "numpy"} and not found["clear"]
+    assert found["text"] == (
+        "parallel in both conditions: clearly ahead of numpy in a fresh script, within noise of it in a "
+        "long-running session; within noise of threads in a fresh script"
+    )
+    # each condition clearly ahead with its own mode: the environment that gives the first
+    steady = condition({"numpy": [5.0, 5.1, 5.0, 5.05], "parallel": TIED})
+    text = answer({"fresh": condition({"numpy": SLOWER, "parallel": TIED}), "steady": steady}, 100_000)["text"]
+    assert text.startswith("in a long-running session numpy; in a fresh script parallel; set MALLOC_MMAP_THRESHOLD_=")

@@ -183,7 +183,13 @@ class KernelAdvice:
         fresh = self.fresh.get(size)
         if fresh is not None and (fresh.best, fresh.runner_up) != (winner, runner_up):
             fresh = None  # measured for another answer
+        elif fresh is not None:  # what these rounds say, should more have come since
+            fresh = dataclasses.replace(fresh, clear_in_session=found is None or found.clear)
         return Best(size, winner, time, runner_up, found, fresh)
+
+    def ahead(self, mode: str, other: str, size: int) -> bool:
+        """Whether `mode` is clearly ahead of `other` at `size` (`ntb_site.statistics.lead`)."""
+        return lead(self._rounds(mode, size), self._rounds(other, size)).clear
 
     def _rounds(self, mode: str, size: int) -> list[float]:
         curve = self.curves[mode]

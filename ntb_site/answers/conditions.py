@@ -80,6 +80,8 @@ class FreshCheck:
     runner_up: str
     times: dict[str, list[float]]
     faults: dict[str, float]
+    clear_in_session: bool = True
+    """Whether asv's long-running-session rounds found `best` clearly ahead."""
 
     @property
     def ratios(self) -> list[float]:
@@ -111,6 +113,11 @@ class FreshCheck:
         evidence = f"{self.runner_up} / {self.best} per process: {ratios}; page faults per call: {faults}"
         if self.outcome == "holds":
             return f"holds in a fresh script ({evidence})"
+        if self.outcome == "reversed" and self.allocates and not self.clear_in_session:
+            return (
+                f"{self.runner_up} in both conditions: clearly ahead of {self.best} in a fresh script "
+                f"({evidence}), within noise of it in a long-running session"
+            )
         if self.outcome == "reversed" and self.allocates:
             return (
                 f"in a long-running session {self.best}; in a fresh script {self.runner_up} ({evidence}); "
@@ -131,6 +138,7 @@ class FreshCheck:
             "runner_up": self.runner_up,
             "times": self.times,
             "faults": self.faults,
+            "clear_in_session": self.clear_in_session,
             "ratios": self.ratios,
             "outcome": self.outcome,
             "text": self.describe(),
@@ -139,7 +147,7 @@ class FreshCheck:
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> FreshCheck:
         keys = ("kernel", "size", "best", "runner_up", "times", "faults")
-        return cls(**{key: record[key] for key in keys})
+        return cls(**{key: record[key] for key in keys}, clear_in_session=record.get("clear_in_session", True))
 
 
 @dataclass(frozen=True)
@@ -322,7 +330,7 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
             pair = (b.mode, b.runner_up)
             times = {m: [statistics.median(r["times"][m][str(b.size)]) for r in rounds] for m in pair}
             counts = {m: faults[name][m][b.size] for m in pair if m in faults[name]}
-            checks.append(FreshCheck(name, b.size, b.mode, b.runner_up, times, counts))
+            checks.append(FreshCheck(name, b.size, b.mode, b.runner_up, times, counts, b.clear_in_session))
     return checks, FaultFacts(faults)
 
 

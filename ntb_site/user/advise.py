@@ -147,8 +147,28 @@ def answer(by_condition: dict, size: int) -> dict[str, Any]:
             )
         )
     else:
-        text = f"in a long-running session {steady.mode}; in a fresh script {fresh.mode}; set {FIX} to get the first"
+        text = _different(by_condition, fresh, steady)
     return {"size": size, "mode": {c: b.mode for c, b in best.items()}, "clear": clear, "text": text}
+
+
+def _different(by_condition: dict, fresh, steady) -> str:
+    """The answer where the conditions' fastest modes differ: one mode for both where the
+    other condition's fastest is not clearly ahead of it there, else each condition's."""
+    size = fresh.size
+    tie_in_steady = not by_condition["steady"].ahead(steady.mode, fresh.mode, size)
+    tie_in_fresh = not by_condition["fresh"].ahead(fresh.mode, steady.mode, size)
+    if tie_in_steady and tie_in_fresh:
+        return f"{steady.mode} or {fresh.mode}: neither is clearly ahead of the other in either condition"
+    if tie_in_steady or tie_in_fresh:
+        mode, other, where, tied = (
+            (fresh.mode, steady.mode, "a fresh script", "a long-running session")
+            if tie_in_steady
+            else (steady.mode, fresh.mode, "a long-running session", "a fresh script")
+        )
+        winner = fresh if tie_in_steady else steady
+        text = f"{mode} in both conditions: clearly ahead of {other} in {where}, within noise of it in {tied}"
+        return text if winner.clear else f"{text}; within noise of {winner.runner_up} in {where}"
+    return f"in a long-running session {steady.mode}; in a fresh script {fresh.mode}; set {FIX} to get the first"
 
 
 def _estimate(estimate) -> str:
