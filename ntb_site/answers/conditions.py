@@ -113,7 +113,7 @@ class FreshCheck:
         evidence = f"{self.runner_up} / {self.best} per process: {ratios}; page faults per call: {faults}"
         if self.outcome == "holds":
             return f"holds in a fresh script ({evidence})"
-        if self.outcome == "reversed" and self.allocates and not self.clear_in_session:
+        if self.outcome == "reversed" and not self.clear_in_session:  # no disagreement: asv saw no clear lead
             return (
                 f"{self.runner_up} in both conditions: clearly ahead of {self.best} in a fresh script "
                 f"({evidence}), within noise of it in a long-running session"
