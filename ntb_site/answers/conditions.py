@@ -355,11 +355,16 @@ def count_faults_of(
     found: dict[str, dict[str, dict[int, float]]] = {}
     with ThreadPoolExecutor(FAULT_WORKERS) as pool:
         for (kernel, *_), faults in zip(requests, pool.map(counted, requests), strict=True):
-            mine = found.setdefault(kernel, {})
-            for mode, by_size in faults.items():
-                for size, count in by_size.items():
-                    mine.setdefault(mode, {})[int(size)] = max(count, mine.get(mode, {}).get(int(size), 0.0))
+            _keep_most(found.setdefault(kernel, {}), faults)
     return FaultFacts(found)
+
+
+def _keep_most(into: dict[str, dict[int, float]], faults: dict[str, dict[Any, float]]) -> None:
+    """Per mode and size (int or str), the most of `into` and `faults`, kept in `into`."""
+    for mode, by_size in faults.items():
+        mine = into.setdefault(mode, {})
+        for size, count in by_size.items():
+            mine[int(size)] = max(count, mine.get(int(size), 0.0))
 
 
 def store(results_dir: str | Path, advice, checks: Sequence[FreshCheck], facts: FaultFacts) -> Path:
@@ -471,10 +476,7 @@ def release_verdicts(results_dir: str, advice, facts: FaultFacts, config: str, p
             modes, sizes = sorted({m for m, _ in points}), sorted({s for _, s in points})
             requests.append((kernel, sizes, modes, python_of(step.old.env_name)))
     for kernel, modes in count_faults_of(requests, advice.threads).faults.items():
-        for mode, by_size in modes.items():
-            for size, count in by_size.items():
-                mine = faults.setdefault(kernel, {}).setdefault(mode, {})
-                mine[size] = max(count, mine.get(size, 0.0))
+        _keep_most(faults.setdefault(kernel, {}), modes)
     return fresh_verdicts(report, FaultFacts(faults, facts.verdicts), python_of, dict(os.environ), processes)
 
 
