@@ -34,8 +34,19 @@ SAME = (
 )
 NOT_NUMBA = "not compiled by Numba: NumPy's own code"
 UNRECORDED = "no machine-code facts recorded for this variant in both environments"
+AGAINST = {
+    1: "each change above means less work per hot-loop pass, yet the time is slower: they do not"
+    " explain it; look at the runtime, NumPy or the threading library",
+    -1: "each change above means more work per hot-loop pass, yet the time is faster: they do not"
+    " explain it (the facts count per pass, not per element: a loop that handles more elements"
+    " per pass also makes more calls per pass)",
+}
+"""The line a diagnosis adds where every change it lists points against the timing's
+direction (+1 slower, -1 faster)."""
 
 Facts = dict[str, float]
+Change = tuple[str, int]
+"""A sentence and its sign: +1 more work per hot-loop pass, -1 less, 0 not judged."""
 
 
 def variant_of(kernel: str, mode: str) -> str | None:
@@ -78,66 +89,74 @@ def _function_text(name: str, lanes: int) -> str:
     return f"`{name}` called per element" if lanes == 1 else "no call"
 
 
-def _math(old: Facts, new: Facts) -> list[str]:
+def _more(pair: tuple[int, int]) -> int:
+    """+1 where the second of `pair` is larger, -1 smaller, 0 equal."""
+    return (pair[1] > pair[0]) - (pair[1] < pair[0])
+
+
+def _math(old: Facts, new: Facts) -> list[Change]:
     found = []
     for name in sorted({fact.split(".")[1] for fact in {*old, *new} if fact.startswith("math.")}):
         lanes = (_int(old, f"math.{name}.lanes"), _int(new, f"math.{name}.lanes"))
         if lanes[0] != lanes[1]:
             calls = _int(new, f"math.{name}.hot_loop_calls")
             where = f", {calls} per hot-loop pass" if lanes[1] and calls else ""
-            found.append(f"{name}: {_function_text(name, lanes[0])} → {_function_text(name, lanes[1])}{where}")
+            text = f"{name}: {_function_text(name, lanes[0])} → {_function_text(name, lanes[1])}{where}"
+            found.append((text, -_more(lanes) if all(lanes) else 0))  # fewer lanes: more calls per element
     svml, libm = (_calls(old, "svml"), _calls(new, "svml")), (_calls(old, "libm"), _calls(new, "libm"))
     if not found and svml[0] != svml[1]:
-        found.append(f"SVML calls in the hot loop: {svml[0]} → {svml[1]}")
+        found.append((f"SVML calls in the hot loop: {svml[0]} → {svml[1]}", _more(svml)))
     if not found and libm[0] != libm[1]:
-        found.append(f"libm calls in the hot loop: {libm[0]} → {libm[1]}")
+        found.append((f"libm calls in the hot loop: {libm[0]} → {libm[1]}", _more(libm)))
     return found
 
 
-def _random(old: Facts, new: Facts) -> list[str]:
+def _random(old: Facts, new: Facts) -> list[Change]:
     before, after = _calls(old, "rng"), _calls(new, "rng")
     if before == after:
         return []
     if not before:
-        return [f"random draw: inlined → called out of line, {after} calls per hot-loop pass{_inline_text(new, 'rng')}"]
-    if not after:
-        return [f"random draw: called out of line ({before} per hot-loop pass{_inline_text(old, 'rng')}) → inlined"]
-    return [f"random draw calls in the hot loop: {before} → {after}"]
+        text = f"random draw: inlined → called out of line, {after} calls per hot-loop pass{_inline_text(new, 'rng')}"
+    elif not after:
+        text = f"random draw: called out of line ({before} per hot-loop pass{_inline_text(old, 'rng')}) → inlined"
+    else:
+        text = f"random draw calls in the hot loop: {before} → {after}"
+    return [(text, _more((before, after)))]
 
 
-def _inlining(old: Facts, new: Facts) -> list[str]:
+def _inlining(old: Facts, new: Facts) -> list[Change]:
     found = []
     if "parfor.body_inlined" in old and "parfor.body_inlined" in new:
         body = (_int(old, "parfor.body_inlined"), _int(new, "parfor.body_inlined"))
         if body == (1, 0):
-            found.append(
-                f"parfor body: inlined into its `__gufunc__` wrapper → called out of line{_inline_text(new, 'jitted')}"
-            )
+            wrapper = "parfor body: inlined into its `__gufunc__` wrapper"
+            found.append((f"{wrapper} → called out of line{_inline_text(new, 'jitted')}", 1))
         elif body == (0, 1):
-            found.append("parfor body: called out of line → inlined into its `__gufunc__` wrapper")
+            found.append(("parfor body: called out of line → inlined into its `__gufunc__` wrapper", -1))
     jitted = (_int(old, "inline.jitted.out_of_line"), _int(new, "inline.jitted.out_of_line"))
     if jitted != (0, 0) and jitted[0] != jitted[1] and not found:
-        found.append(
+        text = (
             f"Numba-compiled callees left out of line: {jitted[0]}{_inline_text(old, 'jitted')}"
             f" → {jitted[1]}{_inline_text(new, 'jitted')}"
         )
+        found.append((text, _more(jitted)))
     loop = (_calls(old, "jitted"), _calls(new, "jitted"))
     if loop[0] != loop[1]:
-        found.append(f"calls to Numba-compiled functions in the hot loop: {loop[0]} → {loop[1]}")
+        found.append((f"calls to Numba-compiled functions in the hot loop: {loop[0]} → {loop[1]}", _more(loop)))
     return found
 
 
-def _loop(old: Facts, new: Facts) -> list[str]:
+def _loop(old: Facts, new: Facts) -> list[Change]:
     found = []
     bits = (_int(old, "hot_loop.vector_bits"), _int(new, "hot_loop.vector_bits"))
     if bits[0] != bits[1]:
-        found.append(f"hot-loop arithmetic: {_vectors(bits[0])} → {_vectors(bits[1])}")
+        found.append((f"hot-loop arithmetic: {_vectors(bits[0])} → {_vectors(bits[1])}", -_more(bits)))
     size = (_int(old, "hot_loop.instructions"), _int(new, "hot_loop.instructions"))
     if size[0] != size[1]:
-        found.append(f"hot loop: {size[0]} → {size[1]} instructions")
+        found.append((f"hot loop: {size[0]} → {size[1]} instructions", _more(size)))
     widest = [(_int(f, "vectorize.width"), _int(f, "vectorize.interleave")) for f in (old, new)]
     if widest[0] != widest[1]:
-        found.append(f"widest vectorised loop: {_vf(widest[0])} → {_vf(widest[1])}")
+        found.append((f"widest vectorised loop: {_vf(widest[0])} → {_vf(widest[1])}", 0))
     return found
 
 
@@ -145,27 +164,28 @@ def _vf(pair: tuple[int, int]) -> str:
     return f"width {pair[0]} × interleave {pair[1]}" if pair[0] else "none"
 
 
-def _helpers(old: Facts, new: Facts) -> list[str]:
+def _helpers(old: Facts, new: Facts) -> list[Change]:
     sizes = (old.get("hot_loop.helper_bytes"), new.get("hot_loop.helper_bytes"))
     if not all(sizes) or sizes[0] == sizes[1]:  # 0: the hot loop calls no helper (e.g. it calls the draw instead)
         return []
-    return [f"Numba's C runtime helpers called from the hot loop: {sizes[0]:g} → {sizes[1]:g} bytes of machine code"]
+    text = f"Numba's C runtime helpers called from the hot loop: {sizes[0]:g} → {sizes[1]:g} bytes of machine code"
+    return [(text, 0)]
 
 
-def _parfors(old: Facts, new: Facts) -> list[str]:
+def _parfors(old: Facts, new: Facts) -> list[Change]:
     return [
-        f"parfor {name}: {_int(old, f'parfor.{name}')} → {_int(new, f'parfor.{name}')}"
+        (f"parfor {name}: {_int(old, f'parfor.{name}')} → {_int(new, f'parfor.{name}')}", 0)
         for name in ("loops", "fused", "hoisted")
         if f"parfor.{name}" in old and f"parfor.{name}" in new and old[f"parfor.{name}"] != new[f"parfor.{name}"]
     ]
 
 
-def _other(old: Facts, new: Facts, told: list[str]) -> list[str]:
+def _other(old: Facts, new: Facts, told: list[Change]) -> list[Change]:
     """Any other recorded fact that changed, when nothing above explains the change."""
     if told:
         return []
     return [
-        f"{name}: {_number(old.get(name))} → {_number(new.get(name))}"
+        (f"{name}: {_number(old.get(name))} → {_number(new.get(name))}", 0)
         for name in sorted(set(old) | set(new))
         if old.get(name) != new.get(name)
     ]
@@ -175,25 +195,37 @@ def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:g}"
 
 
-def differences(old: Facts, new: Facts) -> list[str]:
-    """What changed in one variant's compiled code, most telling first; empty when every
-    recorded fact is the same."""
+def _changes(old: Facts, new: Facts) -> list[Change]:
     told = [*_math(old, new), *_random(old, new), *_inlining(old, new), *_loop(old, new), *_helpers(old, new)]
     told += _parfors(old, new)
     return told + _other(old, new, told)
 
 
-def diagnosis(kernel: str, mode: str, old: dict[str, Facts], new: dict[str, Facts]) -> dict[str, Any]:
+def differences(old: Facts, new: Facts) -> list[str]:
+    """What changed in one variant's compiled code, most telling first; empty when every
+    recorded fact is the same."""
+    return [text for text, _ in _changes(old, new)]
+
+
+def diagnosis(
+    kernel: str, mode: str, old: dict[str, Facts], new: dict[str, Facts], direction: int = 0
+) -> dict[str, Any]:
     """The diagnosis of one timing of `kernel` in `mode` between two environments' facts:
     ``variant``, ``changes`` (sentences) and ``code`` (``changed``, ``same``, ``numpy`` or
-    ``unrecorded``)."""
+    ``unrecorded``). `direction` is the timing's (+1 slower, -1 faster, 0 unknown): where
+    every change whose sign is judged points the other way, a last sentence says that they
+    do not explain it (`AGAINST`)."""
     variant = variant_of(kernel, mode)
     if variant is None:
         return {"variant": None, "code": "numpy", "changes": [NOT_NUMBA]}
     if variant not in old or variant not in new:
         return {"variant": variant, "code": "unrecorded", "changes": [UNRECORDED]}
-    found = differences(old[variant], new[variant])
-    return {"variant": variant, "code": "changed" if found else "same", "changes": found or [SAME]}
+    found = _changes(old[variant], new[variant])
+    changes = [text for text, _ in found] or [SAME]
+    signs = {sign for _, sign in found if sign}
+    if direction and signs == {-direction}:
+        changes.append(AGAINST[direction])
+    return {"variant": variant, "code": "changed" if found else "same", "changes": changes}
 
 
 def describe(facts: Facts) -> list[str]:

@@ -98,11 +98,21 @@ class Step:
                 found.append(None)
                 continue
             kernel = c.benchmark.split(".")[0]
-            diagnosis = codegen.diagnosis(kernel, mode, old, new)
+            diagnosis = codegen.diagnosis(kernel, mode, old, new, _direction(c))
             if diagnosis["code"] == "numpy" and numpy:
                 diagnosis["changes"] = [f"{codegen.NOT_NUMBA}, NumPy {numpy[0]} → {numpy[1]}"]
             found.append({**diagnosis, "writeups": writeups.explaining(diagnosis["variant"], *self.releases)})
         return found
+
+
+def _direction(c: Comparison) -> int:
+    """+1 where `c` is slower (a regression, or a first look that found it slower), -1
+    faster, 0 no change."""
+    if c.verdict == "none":
+        return 0
+    if c.judgement is not None:
+        return 1 if c.judgement.first_ratio > 1 else -1
+    return 1 if c.verdict == "regression" else -1
 
 
 def chain_label(run: Run) -> str:
