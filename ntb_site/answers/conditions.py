@@ -69,6 +69,18 @@ FAULTLESS = 1.0
 """Fewer page faults per call than this: the mode allocates nothing that is given back."""
 
 
+def in_both(mode: str, other: str, clear_in: str, tied_in: str) -> str:
+    """The answer where the two conditions' fastest modes differ but only one lead is clear:
+    `mode` in both, clearly ahead of `other` in one condition, within noise of it in the other."""
+    return f"{mode} in both conditions: clearly ahead of {other} in {clear_in}, within noise of it in {tied_in}"
+
+
+def in_each(session: str, script: str, evidence: str = "") -> str:
+    """The answer where each condition's fastest mode is clearly ahead there: both, and the
+    environment that puts a script in a long-running session's state."""
+    return f"in a long-running session {session}; in a fresh script {script}{evidence}; set {FIX} to get the first"
+
+
 @dataclass(frozen=True)
 class FreshCheck:
     """One answer (`best` ahead of `runner_up` at `size`) re-measured in fresh scripts:
@@ -114,15 +126,9 @@ class FreshCheck:
         if self.outcome == "holds":
             return f"holds in a fresh script ({evidence})"
         if self.outcome == "reversed" and not self.clear_in_session:  # no disagreement: asv saw no clear lead
-            return (
-                f"{self.runner_up} in both conditions: clearly ahead of {self.best} in a fresh script "
-                f"({evidence}), within noise of it in a long-running session"
-            )
+            return in_both(self.runner_up, self.best, f"a fresh script ({evidence})", "a long-running session")
         if self.outcome == "reversed" and self.allocates:
-            return (
-                f"in a long-running session {self.best}; in a fresh script {self.runner_up} ({evidence}); "
-                f"set {FIX} to get the first"
-            )
+            return in_each(self.best, self.runner_up, f" ({evidence})")
         if self.outcome == "reversed":
             return (
                 f"{self.runner_up} ahead in fresh scripts, against asv's rounds ({evidence}): neither mode "

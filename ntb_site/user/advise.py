@@ -31,8 +31,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ntb_site.answers import condition_worker
-from ntb_site.answers.condition_worker import CONDITIONS, FIX
+from ntb_site.answers import condition_worker, conditions
+from ntb_site.answers.condition_worker import CONDITIONS
 from ntb_site.user.spec import (
     DEFAULT_SIZES,
     FunctionSpec,
@@ -166,9 +166,9 @@ def _different(by_condition: dict, fresh, steady) -> str:
             else (steady.mode, fresh.mode, "a long-running session", "a fresh script")
         )
         winner = fresh if tie_in_steady else steady
-        text = f"{mode} in both conditions: clearly ahead of {other} in {where}, within noise of it in {tied}"
+        text = conditions.in_both(mode, other, where, tied)
         return text if winner.clear else f"{text}; within noise of {winner.runner_up} in {where}"
-    return f"in a long-running session {steady.mode}; in a fresh script {fresh.mode}; set {FIX} to get the first"
+    return conditions.in_each(steady.mode, fresh.mode)
 
 
 def _estimate(estimate) -> str:
