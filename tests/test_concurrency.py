@@ -46,9 +46,11 @@ def test_concurrent_callers_are_correct_and_the_layer_survives(layer):
     """4 and 8 callers at once, by Python threads and by Dask, all cores or one thread each:
     every result right, the process alive (raw workqueue would abort). Launches serialised
     in every probe process under workqueue (the project's guard, a lock); under omp they run
-    together: the median end gap of all probes is far below a turn's 0.5 (on a shared
-    2-vCPU VM some omp processes took turns in most probes, which the fact records as
-    "varies", so no single process is asserted)."""
+    together in at least one process, which a lock cannot give. On a shared 2-vCPU VM some omp
+    processes took turns in most probes (the fact records "varies"): the first, asv's own,
+    most often (medians 0.22-0.35 where the fresh ones measured 0.02-0.13, and a lock
+    0.48-0.50), so neither one process nor the median of all probes is asserted (it read
+    0.253 once, one process of three taking turns)."""
     done = run_under(layer, CALLERS)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert f"layer {layer}" in done.stdout
@@ -59,7 +61,7 @@ def test_concurrent_callers_are_correct_and_the_layer_survives(layer):
     if layer == "workqueue":
         assert (float(share), float(gap) > concurrency.SERIALISED_GAP) == (1.0, True), probed.stdout
     else:
-        assert float(gap) < concurrency.SERIALISED_GAP, probed.stdout
+        assert float(share) < 1.0, probed.stdout
 
 
 def test_shares_split_the_work_into_contiguous_slices():
