@@ -83,6 +83,7 @@ VECTORIZE_REASONS = (
 
 FACTS = (
     "hot_loop.instructions",
+    "hot_loop.elements",
     "hot_loop.vector_bits",
     "hot_loop.calls",
     "hot_loop.helper_bytes",
@@ -256,14 +257,60 @@ def _vector_bits(line: str) -> int:
     return next((bits for name, bits in REGISTER_BITS if name in line), 0)
 
 
+STEP = re.compile(r"\$(-?\d+),\s*(%\w+)$")
+LEA_STEP = re.compile(r"(-?\d+)\((%\w+)\),\s*(%\w+)$")
+FLAGS = re.compile(r"(cmp|test|add|sub|inc|dec)[bwlq]?$")
+COMPARES = re.compile(r"(cmp|test)[bwlq]?$")
+
+
+def _steps(body: list[tuple[str, str]], registers: set[str]) -> set[tuple[int, str]]:
+    """(step, register it steps) of every constant step of `registers` in `body`: add or sub
+    of a constant, inc or dec, or ``leaq N(%src), %reg`` (then `src` is the one stepped)."""
+    found = set()
+    for op, args in body:
+        args = args.strip()
+        if op in ("addq", "subq") and (m := STEP.match(args)) and m.group(2) in registers:
+            found.add((abs(int(m.group(1))), m.group(2)))
+        elif op in ("incq", "decq") and args in registers:
+            found.add((1, args))
+        elif op == "leaq" and (m := LEA_STEP.match(args)) and m.group(3) in registers:
+            found.add((abs(int(m.group(1))), m.group(2)))
+    return found
+
+
+def elements_per_pass(body: list[tuple[str, str]]) -> int | None:
+    """How many iterations of the source loop one pass of the loop `body` ((mnemonic,
+    operands) pairs, ending in its back-edge jump) runs, from its induction register: the one
+    register stepped by a constant that the last compare before the jump reads (else any
+    compare of the loop). Used as a scaled index, ``(%base,%reg,8)``, it steps by elements;
+    used as a pointer, ``(%reg)``, by bytes of float64 (8 per element); read by nothing else,
+    it counts iterations. None where no single such register is found (the loop's size is
+    then only comparable per pass)."""
+    ignored = {"%rsp", "%rbp", "%rip"}
+    deciding = next((args for op, args in reversed(body[:-1]) if FLAGS.match(op)), "")
+    steps = _steps(body, set(re.findall(r"%\w+", deciding)) - ignored)
+    if len(steps) != 1:
+        compared = {r for op, args in body if COMPARES.match(op) for r in re.findall(r"%\w+", args)}
+        steps = _steps(body, compared - ignored)
+    if len(steps) != 1:
+        return None
+    ((step, register),) = steps
+    addressing = " ".join(args for _, args in body)
+    if re.search(rf",\s*{re.escape(register)}\s*,\s*[248]\)", addressing):
+        return step
+    if re.search(rf"\({re.escape(register)}[,)]", addressing):
+        return step // 8 if step % 8 == 0 else None
+    return step
+
+
 def hot_loop(asm: str) -> dict:
     """The hot loop of `asm`: among the innermost loops of the compiled functions (not
     Numba's wrappers) — a loop calling a compiled function of `asm` (not a random draw) that
     has loops of its own is an outer loop — one that calls math, a random draw or another compiled function if any
     does, else any; of those, the one with the most floating-point arithmetic instructions
-    and calls. ``instructions``, ``vector_bits`` (widest register of packed arithmetic; 0
-    when it is all scalar) and ``calls`` (callee -> count); an empty loop when the code has
-    none."""
+    and calls. ``instructions``, ``elements`` (`elements_per_pass`, 0 when not found),
+    ``vector_bits`` (widest register of packed arithmetic; 0 when it is all scalar) and
+    ``calls`` (callee -> count); an empty loop when the code has none."""
     functions = _functions(asm, compiled_only=True)
     looping = {name for name, lines in _functions(asm).items() if classify(name) == "jitted" and _loops(lines)}
     best: tuple = ((False, -1),)
@@ -279,8 +326,12 @@ def hot_loop(asm: str) -> dict:
             score = (work, len(arithmetic) + sum(inside.values()))
             if score > best[0]:
                 bits = max((_vector_bits(args) for op, args in arithmetic if PACKED.match(op)), default=0)
-                best = (score, {"instructions": len(body), "vector_bits": bits, "calls": dict(inside)})
-    return best[1] if len(best) > 1 else {"instructions": 0, "vector_bits": 0, "calls": {}}
+                elements = elements_per_pass(body) or 0
+                best = (
+                    score,
+                    {"instructions": len(body), "elements": elements, "vector_bits": bits, "calls": dict(inside)},
+                )
+    return best[1] if len(best) > 1 else {"instructions": 0, "elements": 0, "vector_bits": 0, "calls": {}}
 
 
 def calls(asm: str) -> dict[str, int]:
@@ -578,8 +629,9 @@ class Facts:
         }
 
     def as_numbers(self) -> dict[str, float | None]:
-        """Every name of `FACTS` -> its number (None where it does not apply: no parfor, or
-        an assembly fact on a CPU other than x86-64)."""
+        """Every name of `FACTS` -> its number (None where it does not apply: no parfor, an
+        assembly fact on a CPU other than x86-64, a hot loop whose elements per pass were not
+        found)."""
         numbers: dict[str, float | None] = dict.fromkeys(FACTS)
         kinds = ("svml", "libm", "rng", "jitted", "runtime")
         if self.x86:
@@ -592,6 +644,7 @@ class Facts:
             everywhere["runtime"] += everywhere.pop("indirect", 0)
             loop["runtime"] += loop.pop("indirect", 0)
             numbers["hot_loop.instructions"] = self.hot_loop["instructions"]
+            numbers["hot_loop.elements"] = self.hot_loop["elements"] or None
             numbers["hot_loop.vector_bits"] = self.hot_loop["vector_bits"]
             numbers["hot_loop.calls"] = sum(self.hot_loop["calls"].values())
             if self.helpers:

@@ -49,12 +49,13 @@ def test_only_single_threaded_modes_above_one_thread_are_skipped(quick_site):
         mode, threads = o.params.get("mode"), o.params.get("threads")
         return threads is not None and threads > 1 and mode in MODE_INFO and not MODE_INFO[mode].threaded
 
-    def fact_not_applicable(o):  # a parfor fact of a loop without parfors
+    def fact_not_applicable(o):
+        # a parfor fact of a loop without parfors; the elements per pass of a hot loop whose
+        # induction register is not found (the notebook's Monte-Carlo prange under Numba 0.68)
         variant, fact = o.params.get("variant", ""), o.params.get("fact", "")
-        return (
-            o.benchmark == "codegen.MachineCode.track_fact"
-            and fact.startswith("parfor.")
-            and (variant.rpartition(".")[2] not in ("parallel", "prange"))
+        return o.benchmark == "codegen.MachineCode.track_fact" and (
+            (fact.startswith("parfor.") and variant.rpartition(".")[2] not in ("parallel", "prange"))
+            or fact == "hot_loop.elements"
         )
 
     wrongly_skipped = [

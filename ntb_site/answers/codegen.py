@@ -34,15 +34,19 @@ SAME = (
 )
 NOT_NUMBA = "not compiled by Numba: NumPy's own code"
 UNRECORDED = "no machine-code facts recorded for this variant in both environments"
-AGAINST = {
-    1: "each change above means less work per hot-loop pass, yet the time is slower: they do not"
-    " explain it; look at the runtime, NumPy or the threading library",
-    -1: "each change above means more work per hot-loop pass, yet the time is faster: they do not"
-    " explain it (the facts count per pass, not per element: a loop that handles more elements"
-    " per pass also makes more calls per pass)",
-}
-"""The line a diagnosis adds where every change it lists points against the timing's
-direction (+1 slower, -1 faster)."""
+
+
+def against(direction: int, per_element: bool) -> str:
+    """The line a diagnosis adds where every change it lists points against the timing's
+    `direction` (+1 slower, -1 faster); `per_element`: both releases recorded how many
+    elements a hot-loop pass handles, so the counts compare per element."""
+    unit = " per element" if per_element else " per hot-loop pass"
+    if not per_element:
+        unit += " (how many elements a pass handles is not recorded for both releases)"
+    if direction > 0:
+        return f"each change above means less work{unit}, yet the time is slower: they do not explain it"
+    return f"each change above means more work{unit}, yet the time is faster: they do not explain it"
+
 
 Facts = dict[str, float]
 Change = tuple[str, int]
@@ -74,6 +78,20 @@ def _calls(facts: Facts, kind: str) -> int:
     return _int(facts, f"hot_loop.calls.{kind}")
 
 
+def _elements(old: Facts, new: Facts) -> tuple[int, int] | None:
+    """Elements one hot-loop pass handles on each side, where both are recorded and differ
+    (a loop unrolled further): counts per pass are then compared per element."""
+    pair = (_int(old, "hot_loop.elements"), _int(new, "hot_loop.elements"))
+    return pair if all(pair) and pair[0] != pair[1] else None
+
+
+def _hot(old: Facts, new: Facts, name: str) -> tuple[tuple[float, float], str]:
+    """Hot-loop count `name` of both sides, per element where the passes differ in elements
+    (then the second item is " per element"), else per pass ("")."""
+    pair, per = (_int(old, name), _int(new, name)), _elements(old, new)
+    return (pair, "") if per is None else ((pair[0] / per[0], pair[1] / per[1]), " per element")
+
+
 def _vectors(bits: int) -> str:
     return f"{bits}-bit vectors ({bits // 64} × f64)" if bits else "scalar"
 
@@ -103,25 +121,25 @@ def _math(old: Facts, new: Facts) -> list[Change]:
             where = f", {calls} per hot-loop pass" if lanes[1] and calls else ""
             text = f"{name}: {_function_text(name, lanes[0])} → {_function_text(name, lanes[1])}{where}"
             found.append((text, -_more(lanes) if all(lanes) else 0))  # fewer lanes: more calls per element
-    svml, libm = (_calls(old, "svml"), _calls(new, "svml")), (_calls(old, "libm"), _calls(new, "libm"))
-    if not found and svml[0] != svml[1]:
-        found.append((f"SVML calls in the hot loop: {svml[0]} → {svml[1]}", _more(svml)))
-    if not found and libm[0] != libm[1]:
-        found.append((f"libm calls in the hot loop: {libm[0]} → {libm[1]}", _more(libm)))
+    for kind, label in (("svml", "SVML"), ("libm", "libm")):
+        pair, per = _hot(old, new, f"hot_loop.calls.{kind}")
+        if not found and pair[0] != pair[1]:
+            found.append((f"{label} calls in the hot loop{per}: {pair[0]:g} → {pair[1]:g}", _more(pair)))
     return found
 
 
 def _random(old: Facts, new: Facts) -> list[Change]:
     before, after = _calls(old, "rng"), _calls(new, "rng")
-    if before == after:
-        return []
-    if not before:
+    if after and not before:
         text = f"random draw: inlined → called out of line, {after} calls per hot-loop pass{_inline_text(new, 'rng')}"
-    elif not after:
+        return [(text, 1)]
+    if before and not after:
         text = f"random draw: called out of line ({before} per hot-loop pass{_inline_text(old, 'rng')}) → inlined"
-    else:
-        text = f"random draw calls in the hot loop: {before} → {after}"
-    return [(text, _more((before, after)))]
+        return [(text, -1)]
+    pair, per = _hot(old, new, "hot_loop.calls.rng")
+    if pair[0] == pair[1]:
+        return []
+    return [(f"random draw calls in the hot loop{per}: {pair[0]:g} → {pair[1]:g}", _more(pair))]
 
 
 def _inlining(old: Facts, new: Facts) -> list[Change]:
@@ -140,9 +158,10 @@ def _inlining(old: Facts, new: Facts) -> list[Change]:
             f" → {jitted[1]}{_inline_text(new, 'jitted')}"
         )
         found.append((text, _more(jitted)))
-    loop = (_calls(old, "jitted"), _calls(new, "jitted"))
+    loop, per = _hot(old, new, "hot_loop.calls.jitted")
     if loop[0] != loop[1]:
-        found.append((f"calls to Numba-compiled functions in the hot loop: {loop[0]} → {loop[1]}", _more(loop)))
+        text = f"calls to Numba-compiled functions in the hot loop{per}: {loop[0]:g} → {loop[1]:g}"
+        found.append((text, _more(loop)))
     return found
 
 
@@ -151,9 +170,16 @@ def _loop(old: Facts, new: Facts) -> list[Change]:
     bits = (_int(old, "hot_loop.vector_bits"), _int(new, "hot_loop.vector_bits"))
     if bits[0] != bits[1]:
         found.append((f"hot-loop arithmetic: {_vectors(bits[0])} → {_vectors(bits[1])}", -_more(bits)))
-    size = (_int(old, "hot_loop.instructions"), _int(new, "hot_loop.instructions"))
-    if size[0] != size[1]:
-        found.append((f"hot loop: {size[0]} → {size[1]} instructions", _more(size)))
+    size, _ = _hot(old, new, "hot_loop.instructions")
+    elements = _elements(old, new)
+    if elements is not None:
+        text = (
+            f"hot loop: {elements[0]} → {elements[1]} elements per pass,"
+            f" {size[0]:.3g} → {size[1]:.3g} instructions per element"
+        )
+        found.append((text, _more(size)))
+    elif size[0] != size[1]:
+        found.append((f"hot loop: {size[0]:g} → {size[1]:g} instructions", _more(size)))
     widest = [(_int(f, "vectorize.width"), _int(f, "vectorize.interleave")) for f in (old, new)]
     if widest[0] != widest[1]:
         found.append((f"widest vectorised loop: {_vf(widest[0])} → {_vf(widest[1])}", 0))
@@ -214,7 +240,7 @@ def diagnosis(
     ``variant``, ``changes`` (sentences) and ``code`` (``changed``, ``same``, ``numpy`` or
     ``unrecorded``). `direction` is the timing's (+1 slower, -1 faster, 0 unknown): where
     every change whose sign is judged points the other way, a last sentence says that they
-    do not explain it (`AGAINST`)."""
+    do not explain it (`against`)."""
     variant = variant_of(kernel, mode)
     if variant is None:
         return {"variant": None, "code": "numpy", "changes": [NOT_NUMBA]}
@@ -224,7 +250,8 @@ def diagnosis(
     changes = [text for text, _ in found] or [SAME]
     signs = {sign for _, sign in found if sign}
     if direction and signs == {-direction}:
-        changes.append(AGAINST[direction])
+        facts = (old[variant], new[variant])
+        changes.append(against(direction, all(_int(f, "hot_loop.elements") for f in facts)))
     return {"variant": variant, "code": "changed" if found else "same", "changes": changes}
 
 
