@@ -1,6 +1,9 @@
 """Machine-code facts extracted from real code compiled by the installed Numba (a loop
 calling exp, a loop drawing random numbers, a parfor), and the words the diagnosis uses."""
 
+import subprocess
+import sys
+
 import numba
 import pytest
 
@@ -144,6 +147,15 @@ def test_terminal_view_names_bad_input(capsys):
     assert codegen.main(["kde", "numpy"]) == 2
     assert codegen.main(["--diff", "a", "b", "--results", "/nonexistent"]) == 2
     assert "--results" in capsys.readouterr().err
+
+
+def test_ntb_why_compiles_a_variant_from_any_folder(tmp_path):
+    # as the console script runs it: neither the clone nor the working folder on sys.path
+    code = "import sys; from ntb_site.cli import main; sys.exit(main(['why', 'kde', 'threads']))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kde.chunk (compiled now, empty cache)" in done.stdout
+    assert "element(s) per pass" in done.stdout
 
 
 def test_demangle_numba_symbols(random_loop):

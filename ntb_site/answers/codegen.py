@@ -257,8 +257,10 @@ def diagnosis(
 
 def describe(facts: Facts) -> list[str]:
     """One variant's recorded facts as lines for a terminal."""
+    elements = _int(facts, "hot_loop.elements")
     lines = [
-        f"hot loop: {_int(facts, 'hot_loop.instructions')} instructions, "
+        f"hot loop: {_int(facts, 'hot_loop.instructions')} instructions"
+        f"{f' for {elements} element(s) per pass' if elements else ''}, "
         f"{_vectors(_int(facts, 'hot_loop.vector_bits'))}, {_int(facts, 'hot_loop.calls')} calls "
         f"(svml {_calls(facts, 'svml')}, libm {_calls(facts, 'libm')}, random draw {_calls(facts, 'rng')}, "
         f"Numba-compiled {_calls(facts, 'jitted')}, runtime {_calls(facts, 'runtime')}"
@@ -287,6 +289,10 @@ def describe(facts: Facts) -> list[str]:
 def _compile_now(kernel: str, mode: str) -> str:
     """The facts of `kernel` in `mode` under the installed Numba, with the callees by name."""
     import kernels
+
+    root = Path(__file__).resolve().parents[2]
+    if (root / "benchmarks" / "machine_code.py").is_file() and str(root) not in sys.path:
+        sys.path.insert(0, str(root))  # the suite sits beside the package in the clone, not installed
     from benchmarks import machine_code
 
     kernels.registry.kernel_info(kernel).mode_info(mode)  # ValueError naming the choices
