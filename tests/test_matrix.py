@@ -166,7 +166,7 @@ def test_is_prerelease():
         matrix.is_prerelease("latest")
 
 
-def test_bad_input_names_the_argument(config, tmp_path):
+def test_bad_input_names_the_argument(config, tmp_path, capsys):
     with pytest.raises(ValueError, match="python: expected MAJOR.MINOR"):
         Target("py311", ("manylinux_2_28_x86_64",))
     with pytest.raises(SystemExit, match="--index: cannot read"):
@@ -178,6 +178,9 @@ def test_bad_input_names_the_argument(config, tmp_path):
         pypi_releases.read_index(str(tmp_path / "other.json"))
     with pytest.raises(SystemExit, match="no matrix.req.numba"):
         matrix.rewrite('{"matrix": {"req": {}}}', ["0.68.1"])
+    with pytest.raises(SystemExit):
+        matrix.main(["list", "--config", str(tmp_path / "missing.conf.json")])
+    assert "--config: no asv config at" in capsys.readouterr().err
 
 
 def test_the_cli_dry_run_reports_and_writes_nothing(config, capsys):

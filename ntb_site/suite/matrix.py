@@ -200,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dry-run", action="store_true", help="`update`: report only, write nothing")
     parser.add_argument("--no-numpy", action="store_true", help="`update`: skip pip's NumPy resolution")
     options = parser.parse_args(argv)
+    if not Path(options.config).is_file():
+        parser.error(f"--config: no asv config at {options.config} (run from the clone, or name it)")
     if options.command == "update":
         numpy = None if options.no_numpy else pypi_releases.resolved_numpy
         change = update(options.config, pypi_releases.read_index(options.index), numpy=numpy)
