@@ -165,7 +165,12 @@ def warm_up(client: Client, func: Callable, *args) -> None:
 
 
 def _close(client: Client) -> None:
-    client.close()
+    """Close `client` (and its in-process cluster). A client whose scheduler died can fail
+    to close, its own reconnect finding the connection pool closed (RuntimeError,
+    CommClosedError): it is being replaced or the interpreter exits, so that is no fault of
+    the caller's."""
+    with contextlib.suppress(OSError, RuntimeError):
+        client.close()
     if client.cluster is not None:
         client.cluster.close()
 
