@@ -16,7 +16,8 @@ Sources, per variant:
 - the assembly (``inspect_asm``; x86-64 only): calls by callee, resolved through the
   ``movabsq $symbol, %reg`` that loads each call target, and the *hot loop* — the innermost
   loop with the most floating-point arithmetic and calls — with its size in instructions,
-  its calls and the widest vector register its packed arithmetic uses;
+  the elements one pass handles, its calls and the widest vector register its packed
+  arithmetic uses;
 - the optimised LLVM IR (``inspect_llvm``): whether a parfor's body is still called from
   its ``__gufunc__`` wrapper or was inlined into it;
 - LLVM's remarks: inlining decisions (cost against threshold) for the Numba-compiled

@@ -50,7 +50,8 @@ def against(direction: int, per_element: bool) -> str:
 
 Facts = dict[str, float]
 Change = tuple[str, int]
-"""A sentence and its sign: +1 more work per hot-loop pass, -1 less, 0 not judged."""
+"""A sentence and its sign: +1 more work (per hot-loop pass, or per element where two
+releases' passes handle different numbers of elements), -1 less, 0 not judged."""
 
 
 def variant_of(kernel: str, mode: str) -> str | None:
@@ -107,7 +108,7 @@ def _function_text(name: str, lanes: int) -> str:
     return f"`{name}` called per element" if lanes == 1 else "no call"
 
 
-def _more(pair: tuple[int, int]) -> int:
+def _more(pair: tuple[float, float]) -> int:
     """+1 where the second of `pair` is larger, -1 smaller, 0 equal."""
     return (pair[1] > pair[0]) - (pair[1] < pair[0])
 
