@@ -79,11 +79,17 @@ def _calls(facts: Facts, kind: str) -> int:
     return _int(facts, f"hot_loop.calls.{kind}")
 
 
-def _elements(old: Facts, new: Facts) -> tuple[int, int] | None:
-    """Elements one hot-loop pass handles on each side, where both are recorded and differ
-    (a loop unrolled further): counts per pass are then compared per element."""
+def _recorded_elements(old: Facts, new: Facts) -> tuple[int, int] | None:
+    """Elements one hot-loop pass handles on each side, where both are recorded."""
     pair = (_int(old, "hot_loop.elements"), _int(new, "hot_loop.elements"))
-    return pair if all(pair) and pair[0] != pair[1] else None
+    return pair if all(pair) else None
+
+
+def _elements(old: Facts, new: Facts) -> tuple[int, int] | None:
+    """`_recorded_elements` where they differ (a loop unrolled further): counts per pass are
+    then compared per element."""
+    pair = _recorded_elements(old, new)
+    return pair if pair is not None and pair[0] != pair[1] else None
 
 
 def _hot(old: Facts, new: Facts, name: str) -> tuple[tuple[float, float], str]:
@@ -251,8 +257,7 @@ def diagnosis(
     changes = [text for text, _ in found] or [SAME]
     signs = {sign for _, sign in found if sign}
     if direction and signs == {-direction}:
-        facts = (old[variant], new[variant])
-        changes.append(against(direction, all(_int(f, "hot_loop.elements") for f in facts)))
+        changes.append(against(direction, _recorded_elements(old[variant], new[variant]) is not None))
     return {"variant": variant, "code": "changed" if found else "same", "changes": changes}
 
 
@@ -290,10 +295,10 @@ def describe(facts: Facts) -> list[str]:
 def _compile_now(kernel: str, mode: str) -> str:
     """The facts of `kernel` in `mode` under the installed Numba, with the callees by name."""
     import kernels
+    from ntb_site.cli import ROOT
 
-    root = Path(__file__).resolve().parents[2]
-    if (root / "benchmarks" / "machine_code.py").is_file() and str(root) not in sys.path:
-        sys.path.insert(0, str(root))  # the suite sits beside the package in the clone, not installed
+    if (ROOT / "benchmarks" / "machine_code.py").is_file() and str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the suite sits beside the package in the clone, not installed
     from benchmarks import machine_code
 
     kernels.registry.kernel_info(kernel).mode_info(mode)  # ValueError naming the choices
