@@ -6,7 +6,8 @@ Public API (what the benchmarks use; kept stable across commits):
   notebook's signature that validates its arguments on every call; `threads=None` means
   every thread Numba may use (`max_threads()`) for threaded modes, 1 otherwise.
 - `MODES`: kernel name -> tuple of its modes, in `MODE_INFO` order.
-- `MODE_INFO`: mode name -> `Mode` (`.threaded`: takes a thread count; `.summary`).
+- `MODE_INFO`: mode name -> `Mode` (`.threaded`: takes a thread count; `.on_layer`: runs on
+  Numba's threading layer; `.summary`).
 - `REGISTRY`: kernel name -> `Kernel`: `.inputs(size)` sample arguments,
   `.check(*args)` validated arguments, `.agrees(result, validated_args)`,
   `.default_size`, `.baseline` (mode), `.notebook` (mode -> the notebook's verbatim

@@ -1,5 +1,8 @@
 """The registry contract: `MODES`, `build()` choices and `threads` validation."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -51,6 +54,35 @@ def test_only_numpy_and_serial_are_single_threaded():
     """The `threaded` flag drives the `threads` default: every mode but numpy and serial takes a count."""
     single = {name for name, info in kernels.MODE_INFO.items() if not info.threaded}
     assert single == {"numpy", "serial"}
+
+
+LAYER_PROBE = """
+import kernels
+from numba.np.ufunc import parallel
+for kernel, mode in {modes!r}:
+    kernels.build(kernel, mode)(*kernels.REGISTRY[kernel].inputs(1000))
+print(parallel._is_initialized)
+"""
+
+
+@pytest.mark.parametrize("on_layer", [False, True])
+def test_only_the_modes_on_the_layer_start_numbas_threading_layer(on_layer):
+    """`on_layer` says which modes' time a threading layer can change: in a fresh process,
+    calling every other mode of every kernel leaves Numba's pool unstarted, and calling any
+    one `on_layer` mode starts it (the whole matrix times the others under one layer only)."""
+    modes = [(k, m) for k, m in KERNEL_MODES if kernels.MODE_INFO[m].on_layer == on_layer]
+    others = {"numpy", "serial", "threads", "dask", "distributed"}
+    assert {m for _, m in modes} == ({"parallel", "prange"} if on_layer else others)
+    probes = [[pair] for pair in modes] if on_layer else [modes]
+    for probe in probes:
+        out = subprocess.run(
+            [sys.executable, "-c", LAYER_PROBE.format(modes=probe)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        assert out.stdout.split()[-1] == str(on_layer), probe
 
 
 @pytest.mark.parametrize(("kernel", "mode"), KERNEL_MODES)

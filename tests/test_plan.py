@@ -16,8 +16,8 @@ def names(kernel: str, size: int) -> list[str]:
     return [f"{kernel}.Modes.time_kernel({size}, '{mode}', {t})" for mode in kernels.MODES[kernel] for t in threads]
 
 
-def picked(rows: str, sizes: list[int], kernel: str | None = None) -> set[str]:
-    patterns = [re.compile(regex) for regex in plan.selectors(rows, sizes, kernel)]
+def picked(rows: str, sizes: list[int], kernel: str | None = None, on_layer: bool | None = None) -> set[str]:
+    patterns = [re.compile(regex) for regex in plan.selectors(rows, sizes, kernel, on_layer=on_layer)]
     every = [name for k in kernels.MODES for s in (10_000, 100_000, 1_000_000) for name in names(k, s)]
     return {name for name in every if any(p.search(name) for p in patterns)}
 
@@ -45,6 +45,14 @@ def test_numba_and_dask_rows_split_top():
     assert "kde.Modes.time_kernel(100000, 'numpy', 1)" in numba
 
 
+@pytest.mark.parametrize("rows", ["top", "one"])
+def test_layer_splits_the_modes_on_numbas_threading_layer_from_the_others(rows):
+    used, unused = picked(rows, [100_000], on_layer=True), picked(rows, [100_000], on_layer=False)
+    assert used | unused == picked(rows, [100_000])
+    assert not used & unused
+    assert used and all(re.search(r"'(parallel|prange)'", name) for name in used)
+
+
 def test_sizes_are_matched_whole():
     assert not picked("top", [10_000]) & picked("top", [100_000])
 
@@ -66,6 +74,9 @@ def test_bad_arguments_are_named(rows, sizes, kernel, named):
 def test_cli(capsys):
     assert plan.main(["top", "10000", "--kernel", "kde"]) == 0
     assert capsys.readouterr().out.splitlines() == plan.selectors("top", [10_000], "kde")
-    with pytest.raises(SystemExit) as exit_:
-        plan.main(["top", "ten"])
-    assert exit_.value.code == 2
+    assert plan.main(["one", "10000", "--layer", "used"]) == 0
+    assert capsys.readouterr().out.splitlines() == plan.selectors("one", [10_000], on_layer=True)
+    for bad in (["top", "ten"], ["top", "10000", "--layer", "omp"]):
+        with pytest.raises(SystemExit) as exit_:
+            plan.main(bad)
+        assert exit_.value.code == 2

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,31 @@ def test_the_default_layer_comes_first_within_a_release():
     default layer (the one that also ran FirstCall) leads the page."""
     layers = scaling.load(Path(__file__).resolve().parent / "data" / "layers_results")
     assert [s.environment.layer for s in layers] == ["omp", "tbb", "workqueue"]
+
+
+def test_a_layer_without_numpy_and_serial_takes_them_from_the_default_layer(tmp_path):
+    """The whole matrix times numpy and serial under the default layer only at some sizes
+    (neither starts Numba's threading layer): the other layers' × fastest single-threaded
+    uses the default layer's times there."""
+    copy = tmp_path / "results"
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "layers_results", copy)
+    (tbb_file,) = copy.glob("*/*LAYERtbb.json")
+    data = json.loads(tbb_file.read_text())
+    row = dict(zip(data["result_columns"], data["results"]["kde.Modes.time_kernel"], strict=False))
+    sizes, modes, threads = ([json.loads(p.replace("'", '"')) for p in axis] for axis in row["params"])
+    combos = [(s, m, t) for s in sizes for m in modes for t in threads]
+    for i, (_, mode, _) in enumerate(combos):
+        if mode in scaling.SINGLE_THREADED:
+            row["result"][i] = None
+    data["results"]["kde.Modes.time_kernel"] = [row.get(c) for c in data["result_columns"]]
+    tbb_file.write_text(json.dumps(data))
+    omp, tbb, _ = scaling.load(copy)
+    assert tbb.environment.layer == "tbb"
+    singles = {(p.size, p.mode): p for p in omp.points if p.kernel == "kde"}
+    kde = [p for p in tbb.points if p.kernel == "kde"]
+    assert kde
+    for p in kde:
+        default = singles[p.size, p.mode]
+        assert p.best_single == default.best_single
+        best_time = default.over_best_single.value * default.time.value
+        assert p.over_best_single.value == pytest.approx(best_time / p.time.value)

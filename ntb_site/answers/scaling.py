@@ -109,17 +109,21 @@ def _by_params(run: Run, benchmark: str) -> dict[tuple[int, str, int], Estimate]
     }
 
 
-def derive(run: Run) -> list[Point]:
-    """The scaling points of every kernel in `run`."""
+def derive(run: Run, singles: Run | None = None) -> list[Point]:
+    """The scaling points of every kernel in `run`; where `run` did not time ``numpy`` or
+    ``serial`` at a size, `singles` (the same release under its default threading layer)
+    gives them: neither mode starts Numba's threading layer (``kernels.Mode.on_layer``)."""
     points = []
     for key in run.keys(MODES_PATTERN):
         times = _by_params(run, key)
+        stand_ins = _by_params(singles, key) if singles is not None else {}
         for (size, mode, threads), time in sorted(times.items()):
             one = times.get((size, mode, 1))
             if mode in SINGLE_THREADED or one is None:
                 continue
-            singles = [(times[size, m, 1], m) for m in SINGLE_THREADED if (size, m, 1) in times]
-            best_time, best = min(singles, key=lambda item: item[0].value) if singles else (None, None)
+            found = [(times.get((size, m, 1)) or stand_ins.get((size, m, 1)), m) for m in SINGLE_THREADED]
+            found = [(t, m) for t, m in found if t is not None]
+            best_time, best = min(found, key=lambda item: item[0].value) if found else (None, None)
             speedup = one / time
             points.append(
                 Point(
@@ -148,9 +152,11 @@ def load(results_dir: str | Path, machine: str | None = None) -> list[Scaling]:
     runs.sort(
         key=lambda run: (not run.environment.numba.is_prerelease, run.environment.numba, len(run.keys())), reverse=True
     )
-    found = []
+    found, default_layer = [], {}
     for run in runs:
-        points = derive(run)
+        default_layer.setdefault(run.environment.numba, run)  # the release's run with the most benchmarks
+        singles = default_layer[run.environment.numba]
+        points = derive(run, singles if singles is not run else None)
         if points:
             found.append(Scaling(run.machine, run.commit, run.environment, points))
     return found

@@ -130,7 +130,10 @@ INTRO = (
     "speedup / T. Separately, <em>× fastest single-threaded</em> = time of the faster of numpy and serial at that "
     "size / time on T threads: what the threads buy over the best one-thread code. Brackets and error bars span "
     "asv's 99 % interval and every round's median (the spread between processes), combined "
-    "conservatively. An efficiency above 105 % is marked and explained. "
+    "conservatively. An efficiency above 105 % is marked and explained. Under a release's other threading "
+    "layers the whole matrix gives only <code>parallel</code> and <code>prange</code> their 1-thread runs: the "
+    "other modes never start Numba's threading layer, so it cannot change their time (see the default layer's "
+    "section), and where only the default layer timed numpy and serial, its time is the fastest single-threaded. "
     f"Data: <a href='{DATA}'>{DATA}</a>.</p>"
 )
 

@@ -18,13 +18,20 @@ The whole matrix (``.ci/bench --all-releases``) splits ``top`` in two:
   the rest of their time is Dask's (~0.4 s a point against ~0.3 s: a third of a step's
   cost), so they are measured under the newest release only.
 
+Under the newest release's other threading layers the whole matrix measures only the modes
+that run on Numba's threading layer (``--layer used``: `parallel`, `prange`); the others
+never start it (``kernels.Mode.on_layer``), so a layer cannot change their time, and they are
+measured under the release's default layer (``--layer unused``).
+
 From the repository root, with the project's `kernels` installed::
 
     python -m ntb_site.suite.plan top 10000 100000        # one regex per line
     python -m ntb_site.suite.plan one 1000000 --kernel kde
     python -m ntb_site.suite.plan numba 100000 1000000
+    python -m ntb_site.suite.plan one 10000 --layer used   # parallel and prange only
 
-Exit status 2 on bad usage (an unknown kernel, a size that is not a positive integer).
+Exit status 2 on bad usage (an unknown kernel, a size that is not a positive integer, a
+`--layer` other than used/unused).
 """
 
 from __future__ import annotations
@@ -42,21 +49,33 @@ DASK_MODES = frozenset({"dask", "distributed"})
 """The modes whose scheduler is Dask's (the ``dask`` rows)."""
 
 
-def _modes(kernel: str, threaded: bool, rows: str) -> list[str]:
+LAYER_USE = {"used": True, "unused": False}
+"""``--layer``: the modes that run on Numba's threading layer, or the others."""
+
+
+def _modes(kernel: str, threaded: bool, rows: str, on_layer: bool | None) -> list[str]:
     wanted = {"numba": False, "dask": True}.get(rows)
     return [
         mode
         for mode in kernels.MODES[kernel]
-        if kernels.MODE_INFO[mode].threaded == threaded and wanted in (None, mode in DASK_MODES)
+        if kernels.MODE_INFO[mode].threaded == threaded
+        and wanted in (None, mode in DASK_MODES)
+        and on_layer in (None, kernels.MODE_INFO[mode].on_layer)
     ]
 
 
 def selectors(
-    rows: str, sizes: Iterable[int], kernel: str | None = None, modes: Collection[str] | None = None
+    rows: str,
+    sizes: Iterable[int],
+    kernel: str | None = None,
+    modes: Collection[str] | None = None,
+    *,
+    on_layer: bool | None = None,
 ) -> list[str]:
     """The ``--bench`` regexes of the `rows` points (one of `ROWS`) at `sizes`, for
-    `kernel` or every kernel of the registry, of `modes` only where given; ValueError
-    naming a bad argument."""
+    `kernel` or every kernel of the registry, of `modes` only where given, of the modes that
+    run on Numba's threading layer (`on_layer` True) or of the others (False) only where
+    given; ValueError naming a bad argument."""
     if rows not in ROWS:
         raise ValueError(f"rows: expected one of {', '.join(ROWS)}, got {rows!r}")
     sizes = list(sizes)
@@ -70,7 +89,7 @@ def selectors(
     found = []
     for name in names:
         for threaded, threads in groups:
-            chosen = "|".join(mode for mode in _modes(name, threaded, rows) if modes is None or mode in modes)
+            chosen = "|".join(mode for mode in _modes(name, threaded, rows, on_layer) if modes is None or mode in modes)
             if chosen:
                 found.append(
                     f"^{re.escape(name)}{re.escape(MODES_TIMING)}\\(({size_group}), '({chosen})', {threads}\\)"
@@ -98,9 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("sizes", nargs="+", type=_size, help="sizes (elements)")
     parser.add_argument("--kernel", help="one kernel (default: every kernel of the registry)")
+    parser.add_argument(
+        "--layer",
+        choices=LAYER_USE,
+        help="used: only the modes that run on Numba's threading layer; unused: only the others (default: both)",
+    )
     args = parser.parse_args(argv)
     try:
-        print("\n".join(selectors(args.rows, args.sizes, args.kernel)))
+        print("\n".join(selectors(args.rows, args.sizes, args.kernel, on_layer=LAYER_USE.get(args.layer))))
     except ValueError as error:
         parser.error(str(error))
     return 0
