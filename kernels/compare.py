@@ -44,18 +44,38 @@ def mean_time(func: Callable, args: tuple, number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def interleaved_samples(funcs: Sequence[Callable], args: tuple, rounds: int, target: float = 0.05) -> list[list[float]]:
+def interleaved_samples(
+    funcs: Sequence[Callable],
+    args: tuple,
+    rounds: int,
+    target: float = 0.05,
+    faults: list[list[float]] | None = None,
+) -> list[list[float]]:
     """Seconds per call of each function, one sample per round, the functions sampled in
     turn (in reverse order every other round). A sample averages enough calls to last
-    `target` seconds, after one untimed call that wakes thread pools and refills caches."""
+    `target` seconds, after one untimed call that wakes thread pools and refills caches.
+    Where `faults` is given (Unix), it receives per function the minor page faults per call
+    of each sample's timed calls (every thread of the process), read outside the timed span."""
     numbers = [max(1, int(target / max(mean_time(func, args, 1), 1e-7))) for func in funcs]
     samples: list[list[float]] = [[] for _ in funcs]
-    order = list(zip(funcs, numbers, samples, strict=True))
+    counts: list[list[float]] = [[] for _ in funcs]
+    order = list(zip(funcs, numbers, samples, counts, strict=True))
+    minor_faults = _minor_faults() if faults is not None else lambda: 0
     for round_ in range(rounds):
-        for func, number, times in order if round_ % 2 == 0 else reversed(order):
+        for func, number, times, faulted in order if round_ % 2 == 0 else reversed(order):
             func(*args)
+            before = minor_faults()
             times.append(mean_time(func, args, number))
+            faulted.append((minor_faults() - before) / number)
+    if faults is not None:
+        faults.extend(counts)
     return samples
+
+
+def _minor_faults() -> Callable[[], int]:
+    import resource  # Unix only: imported where page faults are asked for
+
+    return lambda: resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _threads_for(mode: str, threads: int | None) -> int | None:
@@ -70,16 +90,26 @@ def _validated(kernel: str, label: str, func: Callable, args: tuple) -> Callable
 
 
 def sample(
-    kernel: str, size: int, rounds: int, threads: int | None, modes: Sequence[str] | None = None, target: float = 0.05
+    kernel: str,
+    size: int,
+    rounds: int,
+    threads: int | None,
+    modes: Sequence[str] | None = None,
+    target: float = 0.05,
+    faults: dict[str, list[float]] | None = None,
 ) -> dict[str, list[float]]:
     """Seconds per call of `modes` (default: every mode) of `kernel` at `size`, validated,
-    one sample per round, interleaved (`interleaved_samples`)."""
+    one sample per round, interleaved (`interleaved_samples`); where `faults` is given, it
+    receives each mode's page faults per call, one per sample."""
     args = REGISTRY[kernel].inputs(size)
     funcs = {
         mode: _validated(kernel, mode, build(kernel, mode, threads=_threads_for(mode, threads)), args)
         for mode in modes or MODES[kernel]
     }
-    samples = interleaved_samples(list(funcs.values()), args, rounds, target)
+    counts: list[list[float]] | None = [] if faults is not None else None
+    samples = interleaved_samples(list(funcs.values()), args, rounds, target, counts)
+    if faults is not None and counts is not None:
+        faults.update(zip(funcs, counts, strict=True))
     return dict(zip(funcs, samples, strict=True))
 
 

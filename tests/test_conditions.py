@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ntb_site.answers import advisor, conditions
+from ntb_site.answers import advisor, condition_worker, conditions
 from ntb_site.answers.conditions import FreshCheck
 from ntb_site.pages import advisor_page
 
@@ -111,6 +111,29 @@ def test_numpy_temporaries_fault_on_every_call_only_in_a_fresh_script():
     assert steady["faults"]["numpy"]["100000"] < 1
     # the @njit loop allocates nothing per call, so the condition cannot move it
     assert fresh["faults"]["serial"]["100000"] < 1
+
+
+def test_each_size_times_and_counts_only_its_own_modes():
+    """The answers' processes time each size's fastest mode and runner-up only (`at`), and
+    count the page faults of those timed calls."""
+    found = condition_worker.run(
+        "kde",
+        "fresh",
+        1,
+        3,
+        [10_000, 100_000],
+        at={10_000: ("numpy", "serial"), 100_000: ("serial",)},
+        faults=["numpy", "serial"],
+    )
+    assert {m: sorted(by_size) for m, by_size in found["times"].items()} == {
+        "numpy": ["10000"],
+        "serial": ["10000", "100000"],
+    }
+    assert {m: sorted(by_size) for m, by_size in found["faults"].items()} == {
+        "numpy": ["10000"],
+        "serial": ["10000", "100000"],
+    }
+    assert found["faults"]["serial"]["100000"] < 1
 
 
 def test_fault_counts_alone_time_nothing():

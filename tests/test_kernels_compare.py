@@ -1,6 +1,7 @@
 """`python -m kernels.compare`: one table row per kernel × mode; bad arguments refused."""
 
 import json
+import mmap
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kernels
+from kernels import compare as compare_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +107,23 @@ def test_bad_arguments_exit_nonzero_with_a_message(args):
     assert done.returncode != 0
     assert args[0] in done.stderr
     assert "|" not in done.stdout
+
+
+def test_samples_count_the_page_faults_of_their_own_timed_calls():
+    """Each sample's faults per call are its timed calls' own: a call that maps and touches
+    64 fresh pages faults about 64 times, a call that touches nothing new does not."""
+    pages = 64
+
+    def touches_fresh_pages():
+        with mmap.mmap(-1, pages * mmap.PAGESIZE) as block:
+            for page in range(pages):
+                block[page * mmap.PAGESIZE] = 1
+
+    def touches_nothing():
+        return None
+
+    faults: list[list[float]] = []
+    samples = compare_module.interleaved_samples([touches_fresh_pages, touches_nothing], (), 3, 0.001, faults)
+    assert [len(s) for s in samples] == [len(f) for f in faults] == [3, 3]
+    assert all(pages <= f <= pages + 8 for f in faults[0])
+    assert all(f < 1 for f in faults[1])

@@ -1,7 +1,7 @@
 """One fresh process of timings under one allocator condition: the given modes of one
 kernel at every size, interleaved, then each mode's page faults per call; JSON on stdout.
 
-    python -m ntb_site.answers.condition_worker KERNEL CONDITION THREADS SAMPLES SIZE...
+    python -m ntb_site.answers.condition_worker KERNEL CONDITION THREADS SAMPLES SIZE[=MODE,MODE...]...
         [--modes MODE...] [--faults MODE...]
 
 Run by ``ntb advise`` on a user's function (with ``NTB_USER_KERNELS``) and by
@@ -9,9 +9,12 @@ Run by ``ntb advise`` on a user's function (with ``NTB_USER_KERNELS``) and by
 script's (glibc's allocator as it starts; the sizes run ascending, so each starts from what
 the smaller ones freed, as a script that grows its problem does), and ``steady``, a
 long-running session's (one 32 MB block freed first, as the asv suite does:
-`benchmarks.common.steady_allocator`). `--modes` are timed (default: every mode of the
-kernel; none where SAMPLES is 0), `--faults` have their page faults counted (default: the
-timed modes; ``--faults`` alone: none). Prints
+`benchmarks.common.steady_allocator`). `--modes` are timed at every size written
+without its own modes (default: every mode of the kernel; none where SAMPLES is 0),
+`--faults` have their page faults counted (default: the timed modes; ``--faults`` alone:
+none; where SAMPLES is not 0, only the modes timed at that size): a timed mode's over its own
+timed calls, interleaved as they ran, after the first sample; without timing, over calls of
+its own after as many untimed ones. Prints
 ``{"times": {mode: {size: [seconds per call, ...]}}, "faults": {mode: {size: minor page
 faults per call}}}``: a mode with no fault per call in a fresh script allocates nothing
 glibc returns to the system between calls, so the condition cannot move its time.
@@ -24,7 +27,7 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 CONDITIONS = ("fresh", "steady")
@@ -52,17 +55,20 @@ def run(
     *,
     modes: Sequence[str] = (),
     faults: Sequence[str] | None = None,
+    at: Mapping[int, Sequence[str]] | None = None,
     python: str = sys.executable,
     env: dict[str, str] | None = None,
 ) -> dict:
-    """This worker in a fresh `python` process (the module docstring's arguments); its JSON.
-    RoundFailed naming the condition with the process's last line, or its timeout.
+    """This worker in a fresh `python` process (the module docstring's arguments; `at`: per
+    size, the modes timed there instead of `modes`); its JSON. RoundFailed naming the
+    condition with the process's last line, or its timeout.
 
     The interpreter's environment's ``lib/`` goes on the loader's path, where pip puts TBB
     and Intel's SVML runtime (as ``benchmarks/__init__.py`` preloads them for asv): without
     it the worker crashed (SIGSEGV) under Numba 0.61.2, which compiles SVML calls."""
     command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(samples)]
-    command += [str(s) for s in sizes]
+    at = at or {}
+    command += [f"{s}={','.join(at[s])}" if s in at else str(s) for s in sizes]
     command += ["--modes", *modes] if modes else []
     command += [] if faults is None else ["--faults", *faults]
     environ = dict(env or os.environ)
@@ -97,6 +103,17 @@ def faults_per_call(kernel: str, size: int, modes: Sequence[str], threads: int) 
     return found
 
 
+def _size_and_modes(token: str) -> tuple[int, list[str] | None]:
+    """``SIZE`` or ``SIZE=MODE,MODE``: the size and the modes it lists (None: not any)."""
+    size, _, listed = token.partition("=")
+    return int(size), listed.split(",") if listed else None
+
+
+def _after_first(per_sample: Sequence[float]) -> float:
+    """Faults per call over every sample but the first (each sample has as many calls)."""
+    return sum(per_sample[1:]) / (len(per_sample) - 1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Time the round (module docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -118,12 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     times: dict[str, dict[str, list[float]]] = {}
     faults: dict[str, dict[str, float]] = {}
-    for size in sorted(map(int, sizes)):
-        found = sample(kernel, size, int(samples), int(threads), modes, target=TARGET) if int(samples) else {}
+    for size, listed in sorted(_size_and_modes(token) for token in sizes):
+        timed = listed or modes
+        sampled: dict[str, list[float]] = {}
+        found = sample(kernel, size, int(samples), int(threads), timed, TARGET, sampled) if int(samples) else {}
         for mode, values in found.items():
             times.setdefault(mode, {})[str(size)] = values
-        counted = list(found) if fault_modes is None else fault_modes
-        for mode, count in faults_per_call(kernel, size, counted, int(threads)).items():
+        counted = list(found) if fault_modes is None else [m for m in fault_modes if not found or m in found]
+        # A timed mode's count comes from its own timed calls (every sample but the first,
+        # in place of `faults_per_call`'s untimed calls); the other modes' are counted after them
+        counts = {mode: _after_first(sampled[mode]) for mode in counted if len(sampled.get(mode, ())) > 1}
+        counts |= faults_per_call(kernel, size, [mode for mode in counted if mode not in counts], int(threads))
+        for mode, count in counts.items():
             faults.setdefault(mode, {})[str(size)] = count
     print(json.dumps({"times": times, "faults": faults}))
     return 0

@@ -7,7 +7,7 @@ they can cost a fault per page on every call (docs/method.md, "The allocator's s
 after the asv runs the main job re-measures each answer of the advisor in that other
 condition: per kernel, `PROCESSES` fresh processes (`ntb_site.answers.condition_worker
 KERNEL fresh`), each timing only every size's fastest mode and its runner-up, interleaved,
-as a user's script calls them, and counting their page faults per call. Both modes run in
+as a user's script calls them, and counting the page faults per call of those timed calls. Both modes run in
 the same process, so each process gives one paired ratio, runner-up / best, and the test
 is the advisor's margin with a sign test on those pairs (5 processes: all beyond the margin
 has p = 1/32 by chance; the advisor's unpaired test on the per-process medians would also
@@ -306,31 +306,30 @@ def measure(advice, processes: int = PROCESSES, python: str = sys.executable) ->
         answers = [b for b in map(kernel.best, kernel.sizes) if b.runner_up]
         if not answers:
             continue
-        modes = sorted({m for b in answers for m in (b.mode, b.runner_up)})
-        sizes = sorted({b.size for b in answers})
+        pairs = {b.size: (b.mode, b.runner_up) for b in answers}
+        sizes = sorted(pairs)
         # Not the Dask modes: they run the `threads` mode's kernel under Dask, whose start frees
         # blocks large enough to raise glibc's thresholds for the rest of the process (after
         # `dask` at 1e4, `kde` `numpy` faulted 0 times per call at 1e5 instead of 359)
         counted = [m for m in kernel.curves if m not in DASK_MODES]
-        timed_counted = [m for m in modes if m in counted]
+        timed_counted = [m for m in counted if any(m in pair for pair in pairs.values())]
         rounds = [
             condition_worker.run(
-                name, "fresh", advice.threads, SAMPLES, sizes, modes=modes, faults=timed_counted, python=python
+                name, "fresh", advice.threads, SAMPLES, sizes, at=pairs, faults=timed_counted, python=python
             )
             for _ in range(processes)
         ]
-        timed.append((name, answers, sizes, counted, timed_counted, rounds))
+        timed.append((name, answers, sizes, counted, rounds))
     # A mode's faults depend on what ran before it in the process (after `prange`,
     # monte_carlo_pi_blocked `numpy` faulted 160 times per call at 1e5; alone, never):
-    # the most counted after the timed pair or in the kernel's order of modes
-    alone = count_faults_of([(name, sizes, counted, python) for name, _, sizes, counted, _, _ in timed], advice.threads)
+    # the most counted during the timed pair's calls or in the kernel's order of modes
+    alone = count_faults_of([(name, sizes, counted, python) for name, _, sizes, counted, _ in timed], advice.threads)
     checks = []
     faults: dict[str, dict[str, dict[int, float]]] = {}
-    for name, answers, sizes, _, timed_counted, rounds in timed:
+    for name, answers, _, _, rounds in timed:
         found = alone.faults[name]
-        for mode in timed_counted:
-            for size in sizes:
-                found[mode][size] = max(found[mode][size], *(r["faults"][mode][str(size)] for r in rounds))
+        for r in rounds:
+            _keep_most(found, r["faults"])
         faults[name] = found
         for b in answers:
             pair = (b.mode, b.runner_up)
