@@ -60,22 +60,23 @@ def interleaved_samples(
     samples: list[list[float]] = [[] for _ in funcs]
     counts: list[list[float]] = [[] for _ in funcs]
     order = list(zip(funcs, numbers, samples, counts, strict=True))
-    minor_faults = _minor_faults() if faults is not None else lambda: 0
+    faults_so_far = _minor_faults if faults is not None else lambda: 0
     for round_ in range(rounds):
         for func, number, times, faulted in order if round_ % 2 == 0 else reversed(order):
             func(*args)
-            before = minor_faults()
+            before = faults_so_far()
             times.append(mean_time(func, args, number))
-            faulted.append((minor_faults() - before) / number)
+            faulted.append((faults_so_far() - before) / number)
     if faults is not None:
         faults.extend(counts)
     return samples
 
 
-def _minor_faults() -> Callable[[], int]:
-    import resource  # Unix only: imported where page faults are asked for
+def _minor_faults() -> int:
+    """Minor page faults of every thread of the process so far (Unix only: imported where asked for)."""
+    import resource
 
-    return lambda: resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _threads_for(mode: str, threads: int | None) -> int | None:
@@ -106,9 +107,9 @@ def sample(
         mode: _validated(kernel, mode, build(kernel, mode, threads=_threads_for(mode, threads)), args)
         for mode in modes or MODES[kernel]
     }
-    counts: list[list[float]] | None = [] if faults is not None else None
-    samples = interleaved_samples(list(funcs.values()), args, rounds, target, counts)
-    if faults is not None and counts is not None:
+    counts: list[list[float]] = []
+    samples = interleaved_samples(list(funcs.values()), args, rounds, target, None if faults is None else counts)
+    if faults is not None:
         faults.update(zip(funcs, counts, strict=True))
     return dict(zip(funcs, samples, strict=True))
 
