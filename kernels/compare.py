@@ -60,7 +60,7 @@ def interleaved_samples(
     samples: list[list[float]] = [[] for _ in funcs]
     counts: list[list[float]] = [[] for _ in funcs]
     order = list(zip(funcs, numbers, samples, counts, strict=True))
-    faults_so_far = _minor_faults if faults is not None else lambda: 0
+    faults_so_far = minor_faults if faults is not None else lambda: 0
     for round_ in range(rounds):
         for func, number, times, faulted in order if round_ % 2 == 0 else reversed(order):
             func(*args)
@@ -72,7 +72,7 @@ def interleaved_samples(
     return samples
 
 
-def _minor_faults() -> int:
+def minor_faults() -> int:
     """Minor page faults of every thread of the process so far (Unix only: imported where asked for)."""
     import resource
 

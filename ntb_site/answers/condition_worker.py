@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -89,6 +88,7 @@ def faults_per_call(kernel: str, size: int, modes: Sequence[str], threads: int) 
     `FAULT_CALLS` calls, after as many untimed ones: a thread pool's first launches fault
     on pages it touches once, which a mode's steady calls do not."""
     import kernels
+    from kernels.compare import minor_faults
 
     args = kernels.REGISTRY[kernel].inputs(size)
     found = {}
@@ -96,10 +96,10 @@ def faults_per_call(kernel: str, size: int, modes: Sequence[str], threads: int) 
         func = kernels.build(kernel, mode, threads=threads if kernels.MODE_INFO[mode].threaded else None)
         for _ in range(FAULT_CALLS):
             func(*args)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        before = minor_faults()
         for _ in range(FAULT_CALLS):
             func(*args)
-        found[mode] = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / FAULT_CALLS
+        found[mode] = (minor_faults() - before) / FAULT_CALLS
     return found
 
 
