@@ -7,11 +7,15 @@ Numba cache (`machine_code.reports_of`; ``setup_cache``: asv runs it once and re
 long it took); every fact is then a `track_` of its own, n/a where it does not apply
 (parfor facts of a serial loop, assembly facts off x86-64). A variant the installed
 package lacks is n/a; one that fails to compile fails its facts with the compiler's message.
+The threading layer is picked when a parallel kernel first launches, after compilation, so
+the facts are recorded in the default layer's environment only (`common.DEFAULT_LAYER`) and
+are n/a in the others: under Numba 0.68.1 all 490 facts of the 14 variants were equal under
+``omp``, ``tbb`` and ``workqueue``.
 """
 
 import os
 
-from . import machine_code
+from . import common, machine_code
 
 VARIANTS = (
     "gaussians.serial",
@@ -65,10 +69,14 @@ class MachineCode:
     timeout = 900
 
     def setup_cache(self):
+        if common.other_layer() is not None:
+            return None
         found = machine_code.reports_of(list(VARIANTS), workers=os.cpu_count() or 1)
         return {variant: _numbers(variant, found[variant]) for variant in VARIANTS}
 
     def setup(self, found, variant, fact):
+        if found is None:
+            raise NotImplementedError(f"recorded under {common.DEFAULT_LAYER} only: the layer does not change the code")
         numbers = found[variant]
         if isinstance(numbers, str):
             if numbers.startswith("n/a: "):

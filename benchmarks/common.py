@@ -34,6 +34,12 @@ VALIDATION_SIZE = SIZES[-2]
 WARM_UP_SIZE = 1_000
 ROUNDS = 4
 LAYERS = ("tbb", "omp", "workqueue")
+DEFAULT_LAYER = "omp"
+"""The layer of every release's default environment (the first of asv.conf.json's
+``NUMBA_THREADING_LAYER`` values): under the other layers only `ON_LAYER` modes are timed."""
+ON_LAYER = ("parallel", "prange")
+"""The modes that run on Numba's threading layer (``kernels.Mode.on_layer``); the others
+never start it, so a layer cannot change their time."""
 REPEAT = 3
 
 
@@ -83,6 +89,22 @@ def agrees(info, result: object, args: tuple) -> bool:
         return info.agrees(result, info.check(*args))
     expected = info.reference(*info.check(*args))
     return bool(np.allclose(result, expected, rtol=info.rtol, atol=0.0))
+
+
+def other_layer() -> str | None:
+    """The threading layer this environment asks for where it is not `DEFAULT_LAYER`, else None."""
+    requested = os.environ.get("NUMBA_THREADING_LAYER", DEFAULT_LAYER)
+    return requested if requested in LAYERS and requested != DEFAULT_LAYER else None
+
+
+def on_this_layer(mode: str) -> None:
+    """NotImplementedError (asv: n/a) for a mode off Numba's threading layer in an environment
+    of another layer than `DEFAULT_LAYER`: its time is the default environment's."""
+    layer = other_layer()
+    if layer is not None and mode not in ON_LAYER:
+        raise NotImplementedError(
+            f"mode {mode!r} never starts Numba's threading layer: timed under {DEFAULT_LAYER} only, not {layer}"
+        )
 
 
 def requested_layer_loaded() -> str:
@@ -152,7 +174,8 @@ class KernelBenchmark(abc.ABC):
 
 
 class Modes(KernelBenchmark):
-    """Time per call over size × mode × threads (n/a where a mode is single-threaded)."""
+    """Time per call over size × mode × threads (n/a where a mode is single-threaded, and
+    under a non-default layer where the mode never starts it: `on_this_layer`)."""
 
     rounds = ROUNDS
     repeat = REPEAT
@@ -164,6 +187,7 @@ class Modes(KernelBenchmark):
         return [SIZES, list(cls.modes), THREADS], ["size", "mode", "threads"]
 
     def setup(self, size, mode, threads):
+        on_this_layer(mode)
         self.func, self.args = validated(self.kernel, mode, size, threads)
 
     def time_kernel(self, size, mode, threads):

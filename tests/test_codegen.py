@@ -258,3 +258,14 @@ def test_a_loop_unrolled_further_is_compared_per_element():
     # the same loops read the other way: more work per element, yet faster
     back = codegen.diagnosis("gaussians", "serial", {"gaussians.serial": new}, {"gaussians.serial": old}, -1)
     assert back["changes"][-1] == codegen.against(-1, True)
+
+
+def test_the_facts_are_na_under_a_non_default_layer_without_compiling(monkeypatch):
+    """The layer is chosen at the first launch, after compilation: under `tbb` or
+    `workqueue` the facts are n/a and `setup_cache` compiles nothing."""
+    monkeypatch.setenv("NUMBA_THREADING_LAYER", "workqueue")
+    monkeypatch.setattr(machine_code, "reports_of", lambda *a, **k: pytest.fail("compiled under workqueue"))
+    bench = codegen_suite.MachineCode()
+    found = bench.setup_cache()
+    with pytest.raises(NotImplementedError, match="recorded under omp only"):
+        bench.setup(found, "kde.prange", "hot_loop.instructions")

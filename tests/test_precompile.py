@@ -32,3 +32,15 @@ def test_a_benchmark_process_loads_what_precompile_compiled(tmp_path):
     )
     assert probe.returncode == 0, probe.stderr
     assert "data loaded" in probe.stdout and "data saved" not in probe.stdout, probe.stdout
+
+
+def test_the_kernels_are_shared_out_once_each():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import precompile
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    names = ["gaussians", "kde", "monte_carlo_pi", "monte_carlo_pi_blocked", "extra"]
+    shared = precompile.share(names, 2)
+    assert shared == [["gaussians", "monte_carlo_pi", "extra"], ["kde", "monte_carlo_pi_blocked"]]
+    assert precompile.share(names, 1) == [names]
