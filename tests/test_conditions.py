@@ -214,3 +214,20 @@ def test_the_stored_numba_versions_report_prints_the_stored_facts(tmp_path, caps
     conditions.store(results, advice, [], conditions.FaultFacts(faults))
     nv.main(["--results", str(results)])
     assert "the allocator's state cannot move it" in capsys.readouterr().out.split(nv.FRESH_HEADING)[1]
+
+
+def test_the_processes_of_one_run_share_a_numba_cache_per_interpreter(tmp_path):
+    """With `SHARED_CACHE` set, the first process compiles into a folder of its interpreter's
+    under it and the next one loads from there (the folder does not change)."""
+    import os
+
+    env = {**os.environ, condition_worker.SHARED_CACHE: str(tmp_path)}
+    env.pop("NUMBA_CACHE_DIR", None)
+    first = condition_worker.run("kde", "fresh", 1, 0, [1_000], faults=["serial", "prange"], env=env)
+    folders = list(tmp_path.iterdir())
+    assert len(folders) == 1 and folders[0].is_dir()
+    written = {p: p.stat().st_mtime_ns for p in folders[0].rglob("*.nb[ic]")}
+    assert written, "the first process wrote no cache"
+    second = condition_worker.run("kde", "fresh", 1, 0, [1_000], faults=["serial", "prange"], env=env)
+    assert {p: p.stat().st_mtime_ns for p in folders[0].rglob("*.nb[ic]")} == written
+    assert first["faults"].keys() == second["faults"].keys() == {"serial", "prange"}

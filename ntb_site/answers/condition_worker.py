@@ -22,6 +22,7 @@ glibc returns to the system between calls, so the condition cannot move its time
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -39,6 +40,12 @@ TARGET = 0.02
 FAULT_CALLS = 5
 TIMEOUT = 600
 """Seconds a measuring process may run before it is stopped."""
+SHARED_CACHE = "NTB_WORKER_CACHE"
+"""Where set in `run`'s environment: a folder under which each interpreter gets a Numba cache
+folder of its own (``NUMBA_CACHE_DIR``), shared by the processes of one run. The first
+process to build a mode compiles it and the others load it, as a script whose functions use
+``cache=True`` does; one folder per interpreter, because Numba keeps one index per function
+and discards one written by another release."""
 
 
 class RoundFailed(RuntimeError):
@@ -62,7 +69,8 @@ def run(
     size, the modes timed there instead of `modes`); its JSON. RoundFailed naming the
     condition with the process's last line, or its timeout.
 
-    The interpreter's environment's ``lib/`` goes on the loader's path, where pip puts TBB
+    With `SHARED_CACHE` in the environment, the process uses that run's Numba cache. The
+    interpreter's environment's ``lib/`` goes on the loader's path, where pip puts TBB
     and Intel's SVML runtime (as ``benchmarks/__init__.py`` preloads them for asv): without
     it the worker crashed (SIGSEGV) under Numba 0.61.2, which compiles SVML calls."""
     command = [python, "-m", "ntb_site.answers.condition_worker", kernel, condition, str(threads), str(samples)]
@@ -71,6 +79,9 @@ def run(
     command += ["--modes", *modes] if modes else []
     command += [] if faults is None else ["--faults", *faults]
     environ = dict(env or os.environ)
+    shared = environ.pop(SHARED_CACHE, None)
+    if shared:
+        environ["NUMBA_CACHE_DIR"] = str(Path(shared) / hashlib.sha256(python.encode()).hexdigest()[:16])
     lib = str(Path(python).parent.parent / "lib")
     environ["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [lib, environ.get("LD_LIBRARY_PATH", "")]))
     try:

@@ -20,8 +20,8 @@ count how much the processes differ, which pairing cancels):
 - otherwise *within noise* in a fresh script: the answer is not clear.
 
 One more fresh process per kernel, timing nothing, counts the page faults per call of every
-mode but the Dask ones, size after size as the timed ones run, mode after mode (after every
-timed process, two such processes at a time: `FAULT_WORKERS`); a mode's
+mode but the Dask ones, size after size as the timed ones run, mode after mode (before the
+timed processes, two such processes at a time: `FAULT_WORKERS`); a mode's
 fact (`FaultFacts`) is the most any process counted, since what ran before a mode in the
 process moves its count. A mode with no fault per call allocates nothing glibc gives back
 between calls, so the condition cannot move its time: the layer and Numba-versions pages,
@@ -35,7 +35,10 @@ environment.
     python -m ntb_site.answers.conditions [--results DIR] [--machine NAME] [--processes 5] [--python PY]
 
 The processes run the Python of the answers' asv environment where it exists (the same Numba
-and NumPy), else this one.
+and NumPy), else this one. They share one Numba cache per interpreter for the run
+(`condition_worker.SHARED_CACHE`): the counting processes compile every mode, the timed ones
+load it, as a script whose functions use ``cache=True`` does. Compiling is not timed, and a
+mode's page faults per call were the same either way (docs/method.md).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -295,38 +299,46 @@ def fresh_verdicts(
     return FaultFacts(facts.faults, verdicts)
 
 
-def measure(advice, processes: int = PROCESSES, python: str = sys.executable) -> tuple[list[FreshCheck], FaultFacts]:
+def measure(
+    advice, processes: int = PROCESSES, python: str = sys.executable, env: dict[str, str] | None = None
+) -> tuple[list[FreshCheck], FaultFacts]:
     """Every answer of `advice` (a `ntb_site.answers.advisor.Advice`) with a runner-up,
-    re-measured in `processes` fresh scripts, one process per kernel and round; then the
-    page faults of every mode of its kernels, counted in one more process per kernel."""
+    re-measured in `processes` fresh scripts, one process per kernel and round, after the
+    page faults of every mode of its kernels are counted in one more process per kernel;
+    the processes' environment `env` (default: this one's)."""
     from ntb_site.suite.plan import DASK_MODES  # imports kernels (Numba): only when measuring
 
-    timed = []
+    planned = []
     for name, kernel in advice.kernels.items():
         answers = [b for b in map(kernel.best, kernel.sizes) if b.runner_up]
         if not answers:
             continue
         pairs = {b.size: (b.mode, b.runner_up) for b in answers}
-        sizes = sorted(pairs)
         # Not the Dask modes: they run the `threads` mode's kernel under Dask, whose start frees
         # blocks large enough to raise glibc's thresholds for the rest of the process (after
         # `dask` at 1e4, `kde` `numpy` faulted 0 times per call at 1e5 instead of 359)
         counted = [m for m in kernel.curves if m not in DASK_MODES]
-        timed_counted = [m for m in counted if any(m in pair for pair in pairs.values())]
-        rounds = [
-            condition_worker.run(
-                name, "fresh", advice.threads, SAMPLES, sizes, at=pairs, faults=timed_counted, python=python
-            )
-            for _ in range(processes)
-        ]
-        timed.append((name, answers, sizes, counted, rounds))
+        planned.append((name, answers, pairs, sorted(pairs), counted))
+    # Counted first: with `env`'s shared cache these processes compile what the timed ones load.
     # A mode's faults depend on what ran before it in the process (after `prange`,
     # monte_carlo_pi_blocked `numpy` faulted 160 times per call at 1e5; alone, never):
     # the most counted during the timed pair's calls or in the kernel's order of modes
-    alone = count_faults_of([(name, sizes, counted, python) for name, _, sizes, counted, _ in timed], advice.threads)
+    alone = count_faults_of(
+        [(name, sizes, counted, python) for name, _, _, sizes, counted in planned], advice.threads, env
+    )
+    timed = []
+    for name, answers, pairs, sizes, counted in planned:
+        timed_counted = [m for m in counted if any(m in pair for pair in pairs.values())]
+        rounds = [
+            condition_worker.run(
+                name, "fresh", advice.threads, SAMPLES, sizes, at=pairs, faults=timed_counted, python=python, env=env
+            )
+            for _ in range(processes)
+        ]
+        timed.append((name, answers, rounds))
     checks = []
     faults: dict[str, dict[str, dict[int, float]]] = {}
-    for name, answers, _, _, rounds in timed:
+    for name, answers, rounds in timed:
         found = alone.faults[name]
         for r in rounds:
             _keep_most(found, r["faults"])
@@ -439,8 +451,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             python = matrix.python_of(advice.env_name, args.config)
         except LookupError:
             python = sys.executable
-    checks, facts = measure(advice, args.processes, python)
-    facts = release_verdicts(args.results, advice, facts, args.config, args.processes)
+    with tempfile.TemporaryDirectory(prefix="ntb-conditions-") as cache:
+        env = {**os.environ, condition_worker.SHARED_CACHE: cache}
+        checks, facts = measure(advice, args.processes, python, env)
+        facts = release_verdicts(args.results, advice, facts, args.config, args.processes, env)
     path = store(args.results, advice, checks, facts)
     for check in checks:
         print(f"{check.kernel} at {check.size:,}: {check.describe()}")
@@ -450,11 +464,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def release_verdicts(results_dir: str, advice, facts: FaultFacts, config: str, processes: int) -> FaultFacts:
+def release_verdicts(
+    results_dir: str, advice, facts: FaultFacts, config: str, processes: int, env: dict[str, str]
+) -> FaultFacts:
     """`facts` with the page faults under the older release of every confirmed verdict of
     the Numba-versions report at `advice`'s commit (the answers counted them under the
     newest only) and the verdicts whose mode faults re-timed in fresh scripts
-    (`fresh_verdicts`); `facts` as they are without such a report."""
+    (`fresh_verdicts`), the processes' environment `env`; `facts` as they are without such a report."""
     from ntb_site.answers import numba_versions
     from ntb_site.suite import matrix
     from ntb_site.suite.plan import DASK_MODES
@@ -480,9 +496,9 @@ def release_verdicts(results_dir: str, advice, facts: FaultFacts, config: str, p
         for kernel, points in sorted(confirmed.items()):
             modes, sizes = sorted({m for m, _ in points}), sorted({s for _, s in points})
             requests.append((kernel, sizes, modes, python_of(step.old.env_name)))
-    for kernel, modes in count_faults_of(requests, advice.threads).faults.items():
+    for kernel, modes in count_faults_of(requests, advice.threads, env).faults.items():
         _keep_most(faults.setdefault(kernel, {}), modes)
-    return fresh_verdicts(report, FaultFacts(faults, facts.verdicts), python_of, dict(os.environ), processes)
+    return fresh_verdicts(report, FaultFacts(faults, facts.verdicts), python_of, env, processes)
 
 
 if __name__ == "__main__":
