@@ -231,3 +231,9 @@ def test_the_processes_of_one_run_share_a_numba_cache_per_interpreter(tmp_path):
     second = condition_worker.run("kde", "fresh", 1, 0, [1_000], faults=["serial", "prange"], env=env)
     assert {p: p.stat().st_mtime_ns for p in folders[0].rglob("*.nb[ic]")} == written
     assert first["faults"].keys() == second["faults"].keys() == {"serial", "prange"}
+
+
+def test_a_fraction_of_a_fault_per_call_is_not_printed_as_one():
+    described = check([1.0] * 5, [1.5] * 5, {"numpy": 0.6, "prange": 1_319.4}).describe()
+    assert "numpy 0.6, prange 1,319" in described
+    assert [conditions.per_call(n) for n in (0.0, 0.004, 1.0, 9.96, 480.0)] == ["0", "0", "1", "10", "480"]

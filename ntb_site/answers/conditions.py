@@ -73,6 +73,12 @@ FAULTLESS = 1.0
 """Fewer page faults per call than this: the mode allocates nothing that is given back."""
 
 
+def per_call(count: float) -> str:
+    """A count of page faults per call as printed: one decimal under 10 (0.6 is not 1, which
+    would read as one page per call), whole numbers above."""
+    return f"{count:.1f}".removesuffix(".0") if count < 10 else f"{count:,.0f}"
+
+
 def in_both(mode: str, other: str, clear_in: str, tied_in: str) -> str:
     """The answer where the two conditions' fastest modes differ but only one lead is clear:
     `mode` in both, clearly ahead of `other` in one condition, within noise of it in the other."""
@@ -123,7 +129,7 @@ class FreshCheck:
         """The answer in a fresh script, in the advisor's words."""
         ratios = ", ".join(f"{r:.2f}" for r in self.ratios)
         faults = ", ".join(
-            f"{mode} {self.faults[mode]:,.0f}" if mode in self.faults else f"{mode} not counted"
+            f"{mode} {per_call(self.faults[mode])}" if mode in self.faults else f"{mode} not counted"
             for mode in (self.best, self.runner_up)
         )
         evidence = f"{self.runner_up} / {self.best} per process: {ratios}; page faults per call: {faults}"
@@ -252,7 +258,7 @@ class FaultFacts:
             return "page faults per call in a fresh script: not counted"
         if not self.needs_both(kernel, mode):
             return "no page fault per call in a fresh script: the allocator's state cannot move it"
-        sizes = ", ".join(f"{count:,.0f} at {size:,}" for size, count in sorted(found.items()))
+        sizes = ", ".join(f"{per_call(count)} at {size:,}" for size, count in sorted(found.items()))
         return f"page faults per call in a fresh script: {sizes} (none in a long-running session's state)"
 
     def describe_verdict(self, kernel: str, mode: str, key: str) -> str:
